@@ -1,0 +1,167 @@
+"""The shared cast of personas every test uses, and the real-browser set-up.
+
+Client A is owned by ``am`` (backed up by nobody); client B by ``other_am``. ``contact_a`` signs in to
+the portal for client A, ``contact_b`` for client B.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+
+from khata.clients.models import Client, Contact
+from khata.clients.services import client_create, contact_create
+from khata.people.models import Specialty, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(email: str, role: str, name: str) -> User:
+    return User.objects.create_user(email=email, password=PASSWORD, full_name=name, role=role)
+
+
+@pytest.fixture
+def admin(db: Any) -> User:
+    """The head of accounts."""
+    return make_user("head@agency.test", User.Role.HEAD, "Meera Head")
+
+
+@pytest.fixture
+def am(db: Any) -> User:
+    return make_user("am@agency.test", User.Role.AM, "Arjun Manager")
+
+
+@pytest.fixture
+def other_am(db: Any) -> User:
+    return make_user("other.am@agency.test", User.Role.AM, "Olga Manager")
+
+
+@pytest.fixture
+def specialist(db: Any) -> User:
+    user = make_user("seo@agency.test", User.Role.SPECIALIST, "Sunil Specialist")
+    seo, _ = Specialty.objects.get_or_create(code="seo", defaults={"name": "SEO"})
+    user.specialties.add(seo)
+    return user
+
+
+@pytest.fixture
+def finance(db: Any) -> User:
+    return make_user("finance@agency.test", User.Role.FINANCE, "Farah Finance")
+
+
+@pytest.fixture
+def client_a(am: User) -> Client:
+    return client_create(
+        by=am,
+        display_name="Acme Retail",
+        legal_name="Acme Retail Private Limited",
+        country="IN",
+        currency="INR",
+        owner=am,
+        status=Client.Status.ACTIVE,
+    )
+
+
+@pytest.fixture
+def client_b(other_am: User) -> Client:
+    return client_create(
+        by=other_am,
+        display_name="Borealis Foods",
+        legal_name="Borealis Foods LLC",
+        country="US",
+        currency="USD",
+        owner=other_am,
+        status=Client.Status.ACTIVE,
+    )
+
+
+def _portal_contact(client: Client, email: str, name: str) -> User:
+    contact = contact_create(client=client, by=client.owner, full_name=name, email=email, portal_access=True)
+    user = contact.user
+    assert user is not None
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def contact_a(client_a: Client) -> User:
+    """The portal user of client A."""
+    return _portal_contact(client_a, "priya@acme.test", "Priya Contact")
+
+
+@pytest.fixture
+def contact_b(client_b: Client) -> User:
+    """The portal user of client B."""
+    return _portal_contact(client_b, "bob@borealis.test", "Bob Contact")
+
+
+@pytest.fixture
+def contact_a_row(contact_a: User) -> Contact:
+    return Contact.objects.get(user=contact_a)
+
+
+@pytest.fixture
+def personas(
+    admin: User,
+    am: User,
+    other_am: User,
+    specialist: User,
+    finance: User,
+    contact_a: User,
+    contact_b: User,
+) -> dict[str, User | None]:
+    """Every persona by name; ``anonymous`` is None."""
+    return {
+        "anonymous": None,
+        "admin": admin,
+        "am": am,
+        "other_am": other_am,
+        "specialist": specialist,
+        "finance": finance,
+        "contact_a": contact_a,
+        "contact_b": contact_b,
+    }
+
+
+@pytest.fixture
+def http_as(personas: dict[str, User | None]) -> Any:
+    """``http_as("am")``: a test client signed in as that persona (or anonymous)."""
+
+    def make(name: str) -> HttpClient:
+        client = HttpClient()
+        user = personas[name]
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
+
+
+# Real browser: Debian's Chromium, never a downloaded one.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path: Any, settings: Any) -> Iterator[None]:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield

@@ -1,0 +1,132 @@
+"""Every read of clients that depends on who asks.
+
+A missing object and one the user may not see answer the same: ``Http404``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from khata.clients.models import Client, Contact, Interaction
+from khata.core.models import Event
+from khata.people.models import User
+from khata.people.policies import AnyUser
+
+
+def client_scope(user: AnyUser) -> Q | None:
+    """The filter of clients this user may see; ``None`` means none at all."""
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    if user.role in {User.Role.HEAD, User.Role.FINANCE}:
+        return Q()
+    if user.role == User.Role.AM:
+        return Q(owner=user) | Q(backup=user)
+    if user.role == User.Role.CONTACT:
+        contact = Contact.objects.filter(user=user, portal_access=True).only("client_id").first()
+        return Q(pk=contact.client_id) if contact is not None else None
+    return None
+
+
+def client_visible_to(user: AnyUser) -> QuerySet[Client]:
+    scope = client_scope(user)
+    if scope is None:
+        return Client.objects.none()
+    return Client.objects.filter(scope)
+
+
+def client_list_for(user: AnyUser) -> QuerySet[Client]:
+    """The clients this user may see, ready for a list page (no N+1)."""
+    return client_visible_to(user).select_related("owner", "backup").prefetch_related("tags")
+
+
+def client_get_for(user: AnyUser, pk: int | str) -> Client:
+    """One client this user may see, or 404."""
+    try:
+        return client_list_for(user).get(pk=pk)
+    except (Client.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such client.") from error
+
+
+def contact_list_for(user: AnyUser) -> QuerySet[Contact]:
+    return Contact.objects.filter(client__in=client_visible_to(user)).select_related("client", "user")
+
+
+def contact_get_for(user: AnyUser, pk: int | str) -> Contact:
+    try:
+        return contact_list_for(user).get(pk=pk)
+    except (Contact.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such contact.") from error
+
+
+def interaction_list_for(user: AnyUser) -> QuerySet[Interaction]:
+    return (
+        Interaction.objects.filter(client__in=client_visible_to(user))
+        .select_related("client", "by")
+        .prefetch_related("contacts")
+    )
+
+
+def interaction_get_for(user: AnyUser, pk: int | str) -> Interaction:
+    try:
+        return interaction_list_for(user).get(pk=pk)
+    except (Interaction.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such interaction.") from error
+
+
+def event_list_for(user: AnyUser) -> QuerySet[Event]:
+    """Timeline events of the clients this user may see (staff only: the audit trail)."""
+    if not isinstance(user, User) or not user.is_agency_staff:
+        return Event.objects.none()
+    return Event.objects.filter(client__in=client_visible_to(user)).select_related("actor", "client")
+
+
+def client_timeline(client: Client, *, domain: str = "", kind: str = "") -> QuerySet[Event]:
+    """A client's events, newest first, optionally of one domain (``clients``) or kind."""
+    events = Event.objects.filter(client=client).select_related("actor")
+    if kind:
+        events = events.filter(kind=kind)
+    elif domain:
+        events = events.filter(kind__startswith=f"{domain}.")
+    return events.order_by("-at", "-id")
+
+
+def client_page_data(client: Client) -> dict[str, object]:
+    """What the client page shows besides the client itself, in a fixed number of queries."""
+    contacts = list(client.contacts.select_related("user").order_by("full_name", "id"))
+    interactions = list(
+        client.interactions.select_related("by")
+        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.only("id", "full_name", "client_id")))
+        .order_by("-occurred_at", "-id")[:20]
+    )
+    return {"contacts": contacts, "interactions": interactions}
+
+
+def next_steps_due_for(user: AnyUser, *, today: dt.date, horizon_days: int = 7) -> QuerySet[Interaction]:
+    """Open next steps of this user's clients due by ``today + horizon`` (overdue first)."""
+    return (
+        Interaction.objects.filter(
+            client__in=client_visible_to(user),
+            next_step_done_at__isnull=True,
+            next_step_due__isnull=False,
+            next_step_due__lte=today + dt.timedelta(days=horizon_days),
+        )
+        .exclude(next_step="")
+        .select_related("client")
+        .order_by("next_step_due", "id")
+    )
+
+
+def clients_untouched_for(user: AnyUser, *, days: int = 30) -> QuerySet[Client]:
+    """Active or paused clients with no touch in ``days`` days (never touched first)."""
+    since = timezone.now() - dt.timedelta(days=days)
+    return (
+        client_visible_to(user)
+        .filter(status__in=[Client.Status.ACTIVE, Client.Status.PAUSED])
+        .filter(Q(last_touch_at__isnull=True) | Q(last_touch_at__lt=since))
+        .select_related("owner")
+        .order_by(F("last_touch_at").asc(nulls_first=True), "id")
+    )

@@ -1,0 +1,87 @@
+"""Shared mechanisms with no business nouns of their own.
+
+``Event`` is the timeline: one row for every state change in any domain (who, what, when, and a
+link to the subject). It is the relationship history and the audit trail at once, so rows are
+never updated or deleted. ``Counter`` hands out gapless document numbers per series and year.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Timeline events are never changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Timeline events are never deleted.")
+
+
+class Event(models.Model):
+    """One state change: the timeline of a client and the audit trail."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    kind = models.CharField(_("what"), max_length=64, db_index=True)
+    summary = models.CharField(_("summary"), max_length=300)
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "-at", "-id"], name="event_client_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("Timeline events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Timeline events are never deleted.")
+
+    @property
+    def domain(self) -> str:
+        return self.kind.split(".", 1)[0]
+
+
+class Counter(models.Model):
+    """The last number given in one series and year; locked while a number is taken."""
+
+    series = models.CharField(max_length=8)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="counter_series_year")]
+
+    def __str__(self) -> str:
+        return f"{self.series}/{self.year}: {self.last}"

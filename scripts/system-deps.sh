@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The system packages the tests need: Debian's Chromium for the browser tests, Noto fonts for PDFs.
+# As root they are installed; otherwise the exact command is printed and the run stops.
+set -euo pipefail
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -q 'NotoSansDevanagari' || missing+=(fonts-noto-core)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  echo "Installing ${missing[*]} with apt-get…"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "Khata's tests need these system packages. Install them with:"
+  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}"
+  exit 1
+fi
