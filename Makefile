@@ -46,7 +46,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy khata tests bench
+	$(BIN)/mypy khata tests conftest.py
 
 test-sqlite: setup system-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run

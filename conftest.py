@@ -17,7 +17,7 @@ from khata.clients.models import Client, Contact
 from khata.clients.services import client_create, contact_create
 from khata.people.models import Specialty, User
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test persona)
 
 
 def make_user(email: str, role: str, name: str) -> User:

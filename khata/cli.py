@@ -1,12 +1,12 @@
 """The ``khata`` command: Django's management commands under friendlier names.
 
-    khata serve                   run the web server (127.0.0.1:8000)
-    khata demo                    load the demo agency into an empty database
-    khata migrate                 bring the database schema up to date
-    khata createsuperuser         create a head of accounts
-    khata import clients FILE     import clients with their contacts from CSV
-    khata export clients          print the client list as CSV
-    khata token create EMAIL      create (or show) an API token
+khata serve                   run the web server (127.0.0.1:8000)
+khata demo                    load the demo agency into an empty database
+khata migrate                 bring the database schema up to date
+khata createsuperuser         create a head of accounts
+khata import clients FILE     import clients with their contacts from CSV
+khata export clients          print the client list as CSV
+khata token create EMAIL      create (or show) an API token
 """
 
 from __future__ import annotations

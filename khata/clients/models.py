@@ -89,9 +89,7 @@ class Client(models.Model):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         constraints = [
-            models.UniqueConstraint(
-                "tax_id", name="client_tax_id_unique", condition=~models.Q(tax_id="")
-            ),
+            models.UniqueConstraint("tax_id", name="client_tax_id_unique", condition=~models.Q(tax_id="")),
             models.UniqueConstraint(Lower("legal_name"), name="client_legal_name_unique"),
             models.CheckConstraint(
                 condition=models.Q(payment_terms_days__lte=365), name="client_payment_terms_range"
@@ -131,15 +129,25 @@ class Contact(models.Model):
         MEDIUM = "medium", _("Medium")
         HIGH = "high", _("High")
 
-    client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="contacts")
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="contacts"
+    )
     full_name = models.CharField(_("name"), max_length=150)
     position = models.CharField(_("position"), max_length=120, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en")
-    role = models.CharField(_("stakeholder role"), max_length=16, choices=Role.choices, default=Role.DAY_TO_DAY)
-    influence = models.CharField(_("influence"), max_length=8, choices=Influence.choices, default=Influence.MEDIUM)
-    sentiment = models.CharField(_("sentiment"), max_length=8, choices=Sentiment.choices, default=Sentiment.NEUTRAL)
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    role = models.CharField(
+        _("stakeholder role"), max_length=16, choices=Role.choices, default=Role.DAY_TO_DAY
+    )
+    influence = models.CharField(
+        _("influence"), max_length=8, choices=Influence.choices, default=Influence.MEDIUM
+    )
+    sentiment = models.CharField(
+        _("sentiment"), max_length=8, choices=Sentiment.choices, default=Sentiment.NEUTRAL
+    )
     last_touch_at = models.DateTimeField(_("last touch"), null=True, blank=True)
     portal_access = models.BooleanField(_("portal access"), default=False)
     user = models.OneToOneField(
@@ -179,9 +187,13 @@ class Interaction(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CALL)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
-    contacts = models.ManyToManyField(Contact, verbose_name=_("contacts"), blank=True, related_name="interactions")
+    contacts = models.ManyToManyField(
+        Contact, verbose_name=_("contacts"), blank=True, related_name="interactions"
+    )
     summary = models.TextField(_("summary"))
-    sentiment = models.CharField(_("sentiment"), max_length=8, choices=Sentiment.choices, default=Sentiment.NEUTRAL)
+    sentiment = models.CharField(
+        _("sentiment"), max_length=8, choices=Sentiment.choices, default=Sentiment.NEUTRAL
+    )
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
     next_step_due = models.DateField(_("next step due"), null=True, blank=True)
     next_step_done_at = models.DateTimeField(_("next step done"), null=True, blank=True)

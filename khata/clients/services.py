@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +41,10 @@ class ClientError(ValidationError):
     """A write that breaks a rule of the relationship; carries field errors like a form."""
 
 
+@functools.cache
 def country_codes() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    codes = (str(code) for code in Locale("en").territories)
+    return frozenset(code for code in codes if len(code) == 2 and code.isalpha())
 
 
 def _check_client(values: dict[str, Any], *, instance: Client | None) -> dict[str, Any]:
@@ -198,7 +201,9 @@ def _check_contact(values: dict[str, Any], *, client: Client, instance: Contact 
 def contact_create(*, client: Client, by: User | None, portal_access: bool = False, **values: Any) -> Contact:
     """A new stakeholder at the client; with portal access, their sign-in is created too."""
     values = _check_contact(values, client=client, instance=None)
-    contact = Contact.objects.create(client=client, **{name: values[name] for name in CONTACT_FIELDS if name in values})
+    contact = Contact.objects.create(
+        client=client, **{name: values[name] for name in CONTACT_FIELDS if name in values}
+    )
     event_record(
         kind="clients.contact_added",
         summary=_("Contact %(name)s added") % {"name": contact.full_name},
@@ -212,12 +217,16 @@ def contact_create(*, client: Client, by: User | None, portal_access: bool = Fal
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, by: User | None, portal_access: bool | None = None, **values: Any) -> Contact:
+def contact_update(
+    *, contact: Contact, by: User | None, portal_access: bool | None = None, **values: Any
+) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     merged = {name: getattr(contact, name) for name in CONTACT_FIELDS} | values
     merged = _check_contact(merged, client=contact.client, instance=contact)
     changed = {
-        name: [getattr(contact, name), merged[name]] for name in CONTACT_FIELDS if getattr(contact, name) != merged[name]
+        name: [getattr(contact, name), merged[name]]
+        for name in CONTACT_FIELDS
+        if getattr(contact, name) != merged[name]
     }
     for name in CONTACT_FIELDS:
         setattr(contact, name, merged[name])
@@ -306,7 +315,9 @@ def _touch(client: Client, contacts: list[Contact]) -> None:
 
 
 @transaction.atomic
-def interaction_log(*, client: Client, by: User | None, contacts: list[Contact] | None = None, **values: Any) -> Interaction:
+def interaction_log(
+    *, client: Client, by: User | None, contacts: list[Contact] | None = None, **values: Any
+) -> Interaction:
     """Record a touch with the client; it updates the last touch of the client and contacts."""
     values["contacts"] = list(contacts or [])
     values = _check_interaction(values, client=client)
@@ -324,7 +335,8 @@ def interaction_log(*, client: Client, by: User | None, contacts: list[Contact] 
     _touch(client, values["contacts"])
     event_record(
         kind="clients.interaction_logged",
-        summary=_("%(kind)s: %(summary)s") % {"kind": interaction.get_kind_display(), "summary": interaction.summary},
+        summary=_("%(kind)s: %(summary)s")
+        % {"kind": interaction.get_kind_display(), "summary": interaction.summary},
         by=by,
         client=client,
         subject=interaction,

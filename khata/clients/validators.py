@@ -10,7 +10,35 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
 EU_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
 )
 
 
@@ -41,7 +69,7 @@ def tax_id_clean(tax_id: str, country: str) -> str:
         raise ValidationError(
             _("%(value)s is not a valid tax id for %(country)s: %(reason)s"),
             code="invalid_tax_id",
-            params={"value": tax_id, "country": country, "reason": error.message},
+            params={"value": tax_id, "country": country, "reason": str(error)},
         ) from error
 
 
