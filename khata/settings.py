@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "khata.portal",
     "khata.insights",
     "khata.api",
+    "khata.demo",
 ]
 
 MIDDLEWARE = [
@@ -164,7 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "account_login"
 
 # django-allauth: email sign-in, no self sign-up (the agency invites its people),
