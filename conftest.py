@@ -11,11 +11,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client as HttpClient
 
 from khata.clients.models import Client, Contact
 from khata.clients.services import client_create, contact_create
 from khata.people.models import Specialty, User
+
+# A fast hasher: tests sign people in by the hundred; production keeps Django's default.
+django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test persona)
 

@@ -212,7 +212,7 @@ def contact_create(*, client: Client, by: User | None, portal_access: bool = Fal
         subject=contact,
     )
     if portal_access:
-        contact_set_portal_access(contact=contact, enabled=True, by=by)
+        contact = contact_set_portal_access(contact=contact, enabled=True, by=by)
     return contact
 
 
@@ -244,7 +244,7 @@ def contact_update(
     if contact.user_id is not None and "email" in changed and contact.email:
         User.objects.filter(pk=contact.user_id).update(email=contact.email, full_name=contact.full_name)
     if portal_access is not None and portal_access != contact.portal_access:
-        contact_set_portal_access(contact=contact, enabled=portal_access, by=by)
+        contact = contact_set_portal_access(contact=contact, enabled=portal_access, by=by)
     return contact
 
 

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import translation
+
+from khata.core.models import Event
+from khata.core.money import from_minor, money_format, number_format, to_minor
+from khata.core.services import event_record, number_next
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_event_cannot_be_changed_or_deleted() -> None:
+    event = event_record(kind="clients.note", summary="Called the client", by=None)
+    event.summary = "Rewritten history"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        Event.objects.filter(pk=event.pk).update(summary="x")
+    with pytest.raises(TypeError):
+        Event.objects.all().delete()
+    assert Event.objects.get(pk=event.pk).summary == "Called the client"
+
+
+def test_numbers_are_gapless_per_series_and_year() -> None:
+    with transaction.atomic():
+        first = number_next(series="INV", on=dt.date(2026, 3, 1))
+        second = number_next(series="INV", on=dt.date(2026, 4, 1))
+        other_year = number_next(series="INV", on=dt.date(2027, 1, 2))
+        other_series = number_next(series="ACT", on=dt.date(2026, 1, 2))
+    assert (first, second, other_year, other_series) == (
+        "INV/2026/000001",
+        "INV/2026/000002",
+        "INV/2027/000001",
+        "ACT/2026/000001",
+    )
+
+
+def test_a_rolled_back_issue_gives_its_number_back() -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        number_next(series="INV", on=dt.date(2026, 3, 1))
+        raise RuntimeError("issue failed")
+    with transaction.atomic():
+        assert number_next(series="INV", on=dt.date(2026, 3, 1)) == "INV/2026/000001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_is_only_taken_inside_a_transaction() -> None:
+    with pytest.raises(RuntimeError):
+        number_next(series="INV", on=dt.date(2026, 3, 1))
+
+
+def test_money_round_trips_through_minor_units() -> None:
+    assert to_minor(Decimal("1234.565"), "INR") == 123457
+    assert from_minor(123457, "INR") == Decimal("1234.57")
+    assert to_minor(Decimal("15"), "JPY") == 15
+
+
+def test_money_uses_indian_grouping_in_english_and_hindi() -> None:
+    assert money_format(12345678_50, "INR", "en") == "₹1,23,45,678.50"
+    with translation.override("hi"):
+        assert money_format(12345678_50, "INR") == "₹1,23,45,678.50"
+        assert number_format(123456) == "1,23,456"
+    assert money_format(12345678_50, "RUB", "ru").replace("\xa0", " ").replace("\u202f", " ") == (
+        "12 345 678,50 ₽"
+    )
