@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The system packages the tests need: Debian's Chromium for the browser tests, Noto fonts for PDFs.
+# The system packages the tests need: Debian's Chromium for the browser tests, Noto fonts for PDFs,
+# gettext for the check that every message is translated.
 # As root they are installed; otherwise the exact command is printed and the run stops.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -q 'NotoSansDevanagari' || missing+=(fonts-noto-core)
+command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
   echo "Installing ${missing[*]} with apt-get…"
