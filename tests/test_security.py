@@ -1,0 +1,53 @@
+"""Headers and protections every page carries: CSP, framing, CSRF, cookies, no self sign-up."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client as HttpClient
+
+from khata.people.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_send_a_strict_content_security_policy() -> None:
+    response = HttpClient().get("/accounts/login/")
+    assert response.status_code == 200
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_carry_no_inline_script_or_style_without_a_nonce() -> None:
+    html = HttpClient().get("/accounts/login/").content.decode()
+    assert " style=" not in html
+    assert not re.search(r"\son[a-z]+=", html), "inline event handlers are blocked by the CSP"
+    for script in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html):
+        assert "nonce=" in script, script
+
+
+def test_a_post_without_a_csrf_token_is_refused(am: User) -> None:
+    browser = HttpClient(enforce_csrf_checks=True)
+    browser.force_login(am)
+    response = browser.post("/people/language/", {"language": "hi", "next": "/"})
+    assert response.status_code == 403
+    am.refresh_from_db()
+    assert am.language == ""
+
+
+def test_nobody_can_sign_themselves_up() -> None:
+    response = HttpClient().post(
+        "/accounts/signup/",
+        {
+            "email": "intruder@example.test",
+            "password1": "a-long-password-1",
+            "password2": "a-long-password-1",
+        },
+    )
+    assert response.status_code in {200, 302, 403, 404}
+    assert not User.objects.filter(email="intruder@example.test").exists()
