@@ -133,6 +133,9 @@ def client_update(*, client: Client, by: User | None, tags: list[Tag] | None = N
     changed: dict[str, list[Any]] = {}
     old_status = client.status
     _status_dates(client, merged["status"], timezone.localdate())
+    if "partnership_since" not in values:
+        # Becoming active starts the partnership: keep the date the status change just set.
+        merged["partnership_since"] = client.partnership_since
     for name in CLIENT_FIELDS:
         old, new = getattr(client, name), merged[name]
         if old != new:
