@@ -9,6 +9,7 @@ from typing import Any
 
 from babel import Locale
 from babel.numbers import list_currencies
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -408,3 +409,18 @@ def client_match(*, tax_id: str, legal_name: str) -> Client | None:
     if tax_id:
         query = Q(tax_id=tax_id) | query
     return Client.objects.filter(query).first()
+
+
+@transaction.atomic
+def contact_profile_update(*, contact: Contact, by: User, full_name: str, language: str) -> Contact:
+    """A client contact changes their own name and language in the portal.
+
+    The contact row (what the AM sees) and the contact's sign-in (what the portal speaks) change
+    together; the change is on the client's timeline like any other contact change.
+    """
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ClientError({"language": [_("Unknown language: %(code)s.") % {"code": language}]})
+    contact = contact_update(contact=contact, by=by, full_name=full_name, language=language)
+    if contact.user_id is not None:
+        User.objects.filter(pk=contact.user_id).update(full_name=contact.full_name, language=language)
+    return contact
