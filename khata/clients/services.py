@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
 from typing import Any
 
 from babel import Locale
@@ -12,7 +11,7 @@ from babel.numbers import list_currencies
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -391,24 +390,6 @@ def next_step_complete(*, interaction: Interaction, by: User | None) -> Interact
         subject=interaction,
     )
     return interaction
-
-
-@dataclass
-class ImportRow:
-    """One CSV row's outcome in an import report."""
-
-    line: int
-    client: str
-    action: str  # "create", "update", "unchanged" or "error"
-    errors: list[str]
-
-
-def client_match(*, tax_id: str, legal_name: str) -> Client | None:
-    """The existing client an imported row stands for: same tax id, else same legal name."""
-    query = Q(legal_name__iexact=legal_name.strip()) if legal_name.strip() else Q(pk__in=[])
-    if tax_id:
-        query = Q(tax_id=tax_id) | query
-    return Client.objects.filter(query).first()
 
 
 @transaction.atomic
