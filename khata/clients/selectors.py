@@ -6,12 +6,14 @@ A missing object and one the user may not see answer the same: ``Http404``.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import DateTimeField, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from khata.clients.models import Client, Contact, Interaction
+from khata.clients.models import Client, Contact, Interaction, Tag
 from khata.core.models import Event
 from khata.people.models import User
 from khata.people.policies import AnyUser
@@ -129,4 +131,110 @@ def clients_untouched_for(user: AnyUser, *, days: int = 30) -> QuerySet[Client]:
         .filter(Q(last_touch_at__isnull=True) | Q(last_touch_at__lt=since))
         .select_related("owner")
         .order_by(F("last_touch_at").asc(nulls_first=True), "id")
+    )
+
+
+# The client list's sort options: the key columns of each (unique together, so keyset pages are exact).
+CLIENT_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("display_name", "id"),
+    "status": ("status", "display_name", "id"),
+    "last_touch": ("touch_key", "id"),
+    "created": ("created_at", "id"),
+}
+# Never-touched clients sort as the least recently touched.
+_NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class ClientSort:
+    """A parsed sort choice: ``name``, ``-name``, ``last_touch``, ``-created``…"""
+
+    field: str
+    descending: bool
+
+    @classmethod
+    def parse(cls, value: str | None) -> ClientSort:
+        value = (value or "").strip()
+        descending = value.startswith("-")
+        field = value.lstrip("-")
+        if field not in CLIENT_SORTS:
+            return cls("name", False)
+        return cls(field, descending)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return CLIENT_SORTS[self.field]
+
+    def __str__(self) -> str:
+        return f"-{self.field}" if self.descending else self.field
+
+
+def client_search(
+    user: AnyUser,
+    *,
+    q: str = "",
+    status: str = "",
+    owner: int | None = None,
+    segment: str = "",
+    tag: str = "",
+    sort: str = "name",
+) -> QuerySet[Client]:
+    """The clients this user may see, filtered and ordered for the client list.
+
+    ``q`` matches display or legal name, tax id, or a contact's name or email; ``owner`` matches
+    the owning or the backup AM; ``tag`` is a tag name. Rows carry ``touch_key`` (the last touch,
+    never-touched first) so every sort in ``CLIENT_SORTS`` can be paged by keyset.
+    """
+    clients = client_list_for(user).annotate(
+        touch_key=Coalesce("last_touch_at", Value(_NEVER, output_field=DateTimeField()))
+    )
+    q = q.strip()
+    if q:
+        by_contact = Contact.objects.filter(Q(full_name__icontains=q) | Q(email__icontains=q)).values(
+            "client_id"
+        )
+        clients = clients.filter(
+            Q(display_name__icontains=q)
+            | Q(legal_name__icontains=q)
+            | Q(tax_id__icontains=q)
+            | Q(pk__in=by_contact)
+        )
+    if status:
+        clients = clients.filter(status=status)
+    if owner is not None:
+        clients = clients.filter(Q(owner_id=owner) | Q(backup_id=owner))
+    if segment:
+        clients = clients.filter(segment=segment)
+    if tag:
+        clients = clients.filter(pk__in=Client.tags.through.objects.filter(tag__name=tag).values("client_id"))
+    parsed = ClientSort.parse(sort)
+    ordering = [F(key).desc() if parsed.descending else F(key).asc() for key in parsed.keys]
+    return clients.order_by(*ordering)
+
+
+def account_manager_choices() -> QuerySet[User]:
+    """The people who can hold a client (owner or backup): active AMs and heads."""
+    return User.objects.filter(is_active=True, role__in=[User.Role.AM, User.Role.HEAD]).order_by(
+        "full_name", "id"
+    )
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.order_by("name")
+
+
+def client_timeline_kinds(client: Client) -> list[str]:
+    """The kinds of event this client's timeline holds, for its filter."""
+    return list(
+        Event.objects.filter(client=client).order_by("kind").values_list("kind", flat=True).distinct()
+    )
+
+
+def client_open_steps(client: Client) -> QuerySet[Interaction]:
+    """A client's next steps not yet done, soonest due first (undated last)."""
+    return (
+        client.interactions.filter(next_step_done_at__isnull=True)
+        .exclude(next_step="")
+        .select_related("by")
+        .order_by(F("next_step_due").asc(nulls_last=True), "id")
     )
