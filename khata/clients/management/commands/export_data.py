@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from khata.clients.models import Client
 from khata.clients.selectors import client_list_for
@@ -16,33 +16,36 @@ from khata.people.models import User
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Write clients with their contacts as CSV (the columns `khata import clients` reads), "
         "one row per contact, to standard output or a file."
     )
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.description = _(self.help)
+        return parser
+
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["clients"], help=gettext_lazy("what to export: clients"))
+        parser.add_argument("kind", choices=["clients"], help=_("what to export: clients"))
         parser.add_argument(
             "--status",
             choices=Client.Status.values,
             action="append",
-            help=gettext_lazy("only clients with this status (repeat for several)"),
+            help=_("only clients with this status (repeat for several)"),
         )
-        parser.add_argument(
-            "--owner", metavar="EMAIL", help=gettext_lazy("only clients owned by this account manager")
-        )
+        parser.add_argument("--owner", metavar="EMAIL", help=_("only clients owned by this account manager"))
         parser.add_argument(
             "--as",
             dest="as_email",
             metavar="EMAIL",
-            help=gettext_lazy("only the clients this person may see (default: every client)"),
+            help=_("only the clients this person may see (default: every client)"),
         )
         parser.add_argument(
             "-o",
             "--output",
             metavar="FILE",
-            help=gettext_lazy("write to this file (UTF-8 with a byte-order mark, for spreadsheets)"),
+            help=_("write to this file (UTF-8 with a byte-order mark, for spreadsheets)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

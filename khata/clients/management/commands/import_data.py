@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, DjangoHelpFormatter
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from khata.clients.transfer import (
     ACTION_LABELS,
@@ -52,7 +52,7 @@ class HelpFormatter(DjangoHelpFormatter, RawDescriptionHelpFormatter):
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Import clients with their contacts from a CSV file: all rows or none.")
+    help = gettext_noop("Import clients with their contacts from a CSV file: all rows or none.")
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -63,22 +63,23 @@ class Command(BaseCommand):
             "required": ", ".join(REQUIRED_COLUMNS),
             "columns": ",\n".join("  " + ", ".join(part) for part in columns),
         }
+        parser.description = _(self.help)
         parser.formatter_class = HelpFormatter
         return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["clients"], help=gettext_lazy("what the file holds: clients"))
-        parser.add_argument("file", help=gettext_lazy('the CSV file ("-" reads standard input)'))
+        parser.add_argument("kind", choices=["clients"], help=_("what the file holds: clients"))
+        parser.add_argument("file", help=_('the CSV file ("-" reads standard input)'))
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help=gettext_lazy("check every row and report, but save nothing"),
+            help=_("check every row and report, but save nothing"),
         )
         parser.add_argument(
             "--as",
             dest="as_email",
             metavar="EMAIL",
-            help=gettext_lazy("record the changes as this account manager or head (default: the system)"),
+            help=_("record the changes as this account manager or head (default: the system)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
