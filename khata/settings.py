@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "khata.people.middleware.RequireTwoFactorMiddleware",
     "khata.core.middleware.UserLanguageMiddleware",
 ]
 

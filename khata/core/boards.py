@@ -80,6 +80,10 @@ class Board:
         """Add (or replace) the provider of the card ``key``; lower ``order`` shows first."""
         self._providers[key] = (order, func)
 
+    def register_default(self, key: str, func: Callable[..., Any], *, order: int = 100) -> None:
+        """Add a placeholder provider unless a real one already holds ``key``."""
+        self._providers.setdefault(key, (order, func))
+
     def unregister(self, key: str) -> None:
         self._providers.pop(key, None)
 

@@ -5,3 +5,8 @@ class PortalConfig(AppConfig):
     name = "khata.portal"
     label = "portal"
     verbose_name = "Client portal"
+
+    def ready(self) -> None:
+        from khata.portal.selectors import register_sections
+
+        register_sections()
