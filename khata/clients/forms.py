@@ -12,6 +12,7 @@ from typing import Any
 from babel import Locale
 from babel.numbers import get_currency_name, list_currencies
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language, to_locale
@@ -141,9 +142,7 @@ class ContactForm(forms.Form):
     role = forms.ChoiceField(label=_("Stakeholder role"), choices=Contact.Role.choices)
     influence = forms.ChoiceField(label=_("Influence"), choices=Contact.Influence.choices)
     sentiment = forms.ChoiceField(label=_("Sentiment"), choices=Sentiment.choices)
-    language = forms.ChoiceField(
-        label=_("Preferred language"), choices=Contact._meta.get_field("language").choices
-    )
+    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
     portal_access = forms.BooleanField(
         label=_("Portal access"),
         required=False,

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import DateTimeField, F, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -136,8 +136,8 @@ def clients_untouched_for(user: AnyUser, *, days: int = 30) -> QuerySet[Client]:
 
 # The client list's sort options: the key columns of each (unique together, so keyset pages are exact).
 CLIENT_SORTS: dict[str, tuple[str, ...]] = {
-    "name": ("display_name", "id"),
-    "status": ("status", "display_name", "id"),
+    "name": ("name_key", "id"),
+    "status": ("status", "name_key", "id"),
     "last_touch": ("touch_key", "id"),
     "created": ("created_at", "id"),
 }
@@ -182,11 +182,13 @@ def client_search(
     """The clients this user may see, filtered and ordered for the client list.
 
     ``q`` matches display or legal name, tax id, or a contact's name or email; ``owner`` matches
-    the owning or the backup AM; ``tag`` is a tag name. Rows carry ``touch_key`` (the last touch,
+    the owning or the backup AM; ``tag`` is a tag name. Rows carry ``name_key`` (the name, case
+    folded, so "alpha" sorts beside "Alpha" on every database) and ``touch_key`` (the last touch,
     never-touched first) so every sort in ``CLIENT_SORTS`` can be paged by keyset.
     """
     clients = client_list_for(user).annotate(
-        touch_key=Coalesce("last_touch_at", Value(_NEVER, output_field=DateTimeField()))
+        name_key=Lower("display_name"),
+        touch_key=Coalesce("last_touch_at", Value(_NEVER, output_field=DateTimeField())),
     )
     q = q.strip()
     if q:
