@@ -289,6 +289,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two different "role" choice sets: name them so the schema says which is which.
+    "ENUM_NAME_OVERRIDES": {
+        "StakeholderRoleEnum": "khata.clients.models.Contact.Role",
+        "UserRoleEnum": "khata.people.models.User.Role",
+    },
 }
 
 LOGGING = {

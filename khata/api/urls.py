@@ -1,2 +1,22 @@
+"""The REST API, version 1: ``/api/v1/``; its OpenAPI schema and docs beside it."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from khata.api import views
+
 app_name = "api"
-urlpatterns: list = []
+
+router = SimpleRouter(use_regex_path=False)
+router.register("clients", views.ClientViewSet, basename="client")
+router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("interactions", views.InteractionViewSet, basename="interaction")
+router.register("events", views.EventViewSet, basename="event")
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    *router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", views.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
+]
