@@ -213,3 +213,29 @@ def test_a_head_with_totp_is_asked_for_a_code_at_sign_in(admin: User) -> None:
     signed_in = http.post("/accounts/2fa/authenticate/", {"code": current_code(secret)})
     assert signed_in.status_code == 302
     assert http.get("/").status_code == 200
+
+
+def test_the_sign_in_page_speaks_hindi_from_the_catalogue(tmp_path: Any, settings: Any) -> None:
+    """The page's own words come from Khata's catalogue, not from django-allauth's (it has no Hindi)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalog = Catalog(locale="hi")
+    catalog.add("Sign in", "साइन इन करें")
+    catalog.add(
+        "The email address and/or password you specified are not correct.", "ईमेल या पासवर्ड सही नहीं है।"
+    )
+    folder = tmp_path / "hi" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "django.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+    settings.LOCALE_PATHS = [tmp_path]
+    http = HttpClient()
+    page = http.get("/accounts/login/", headers={"accept-language": "hi"}).content.decode()
+    assert '<h1 class="account__title">साइन इन करें</h1>' in page
+    wrong = http.post(
+        "/accounts/login/",
+        {"login": "x@agency.test", "password": "nope-nope-1"},
+        headers={"accept-language": "hi"},
+    )
+    assert "ईमेल या पासवर्ड सही नहीं है।" in wrong.content.decode()

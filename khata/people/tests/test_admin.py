@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def back_office(db: Any) -> HttpClient:
-    superuser = User.objects.create_superuser(email="root@agency.test", password="x-long-password-1", full_name="Root")
+    superuser = User.objects.create_superuser(
+        email="root@agency.test", password="x-long-password-1", full_name="Root"
+    )
     http = HttpClient()
     http.force_login(superuser, backend="django.contrib.auth.backends.ModelBackend")
     return http
@@ -156,7 +158,9 @@ def test_contacts_and_interactions_are_saved_through_the_services(
 def test_nothing_is_deleted_from_the_relationship_in_the_back_office(
     back_office: HttpClient, client_a: Client
 ) -> None:
-    assert back_office.post(f"/admin/clients/client/{client_a.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        back_office.post(f"/admin/clients/client/{client_a.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
     assert Client.objects.filter(pk=client_a.pk).exists()
 
 
