@@ -116,3 +116,16 @@ def test_directory_costs_the_same_queries_for_few_and_many_people(http_as: Any, 
     with CaptureQueriesContext(connection) as many:
         http.get("/people/")
     assert len(few) == len(many)
+
+
+@pytest.mark.parametrize(
+    "persona", ["anonymous", "admin", "am", "other_am", "specialist", "finance", "contact_a", "contact_b"]
+)
+def test_everyone_may_switch_the_language(http_as: Any, personas: Any, persona: str) -> None:
+    response = http_as(persona).post("/people/language/", {"language": "ru", "next": "/portal/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/portal/"
+    user = personas[persona]
+    if user is not None:
+        user.refresh_from_db()
+        assert user.language == "ru"

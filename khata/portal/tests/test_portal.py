@@ -208,3 +208,15 @@ def test_portal_home_costs_a_fixed_number_of_queries(http_as: Any, am: User, cli
     with CaptureQueriesContext(connection) as many:
         http.get("/portal/")
     assert len(few) == len(many)
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "admin", "am", "other_am", "specialist", "finance"])
+def test_a_profile_post_by_anyone_but_a_contact_changes_nothing(
+    http_as: Any, contact_a: User, contact_a_row: Contact, persona: str
+) -> None:
+    events = Event.objects.count()
+    response = http_as(persona).post("/portal/profile/", {"full_name": "Hijacked", "language": "ru"})
+    assert response.status_code == 302
+    contact_a_row.refresh_from_db()
+    assert contact_a_row.full_name == "Priya Contact"
+    assert Event.objects.count() == events
