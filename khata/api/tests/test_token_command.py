@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connections
 from rest_framework.authtoken.models import Token
 
 from khata.cli import main as khata
@@ -12,6 +13,13 @@ from khata.core.models import Event
 from khata.people.models import User
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command run from the command line closes the database connections when it ends; the
+    test's transaction lives on one of them."""
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
 def test_token_create_prints_the_same_token_until_revoked(am: User, capsys: Any, client: Any) -> None:
