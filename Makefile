@@ -58,7 +58,7 @@ test-postgres: setup postgres
 test: setup system-deps lint typecheck test-sqlite test-postgres
 
 bench: setup postgres
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 messages: setup
 	$(BIN)/python manage.py makemessages --all --no-location --ignore '.venv/*' --ignore 'var/*'

@@ -1,0 +1,64 @@
+"""What the benchmark builds and measures (no Django here: the parent process reads it too)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+DATASET_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How big the data set is."""
+
+    clients: int
+    contacts: int
+    interactions: int
+    events: int
+
+    @classmethod
+    def at_scale(cls, scale: float) -> Spec:
+        clients = max(10, round(20_000 * scale))
+        return cls(clients=clients, contacts=clients * 4, interactions=clients * 10, events=clients * 50)
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self) | {"version": DATASET_VERSION}
+
+
+DEEP_PAGES = 100  # how many "next" links the deep page is away from the first
+WARM_UP = 10
+LIST_PAGE = 50  # rows per page of the client list and of the API list
+TIMELINE_PAGE = 25  # events per page of the client page's timeline
+INTERACTIONS_SHOWN = 20
+
+FLOOR_DOCS = [
+    "client list: the page of clients in name order (keyset after the previous page's last row), "
+    "with owner, backup and tags aggregated in a subquery;",
+    "client page: one UNION ALL of the client with its owner, its contacts, its "
+    f"{INTERACTIONS_SHOWN} latest interactions and its {TIMELINE_PAGE} newest events with their authors;",
+    "API client list: the same page of clients with the API's columns, tags aggregated.",
+]
+
+
+@dataclass
+class Row:
+    """One measured page for one persona."""
+
+    engine: str
+    page: str
+    persona: str
+    status: str = "ok"
+    p50: float = 0.0
+    p95: float = 0.0
+    queries: int = 0
+    floor_p50: float = 0.0
+    floor_p95: float = 0.0
+    note: str = ""
+
+    @property
+    def target(self) -> float:
+        return 3 * self.floor_p95 + 20
+
+    @property
+    def meets_target(self) -> bool:
+        return self.status == "ok" and self.p95 <= self.target
