@@ -9,8 +9,8 @@ the contact columns empty. Choice columns take the code (``active``) or the Engl
 An empty cell keeps what the client or contact already has (a new one gets the default), so a file
 may carry only the columns it means to change, and an export imports back as "unchanged".
 
-An import is all or nothing: every row runs through the same services the forms use, each inside a
-savepoint so that one bad row cannot hide the next one's errors, and the whole transaction is rolled
+An import is all or nothing: every row runs through the same services the forms use, each write inside
+a savepoint so that one bad row cannot hide the next one's errors, and the whole transaction is rolled
 back when any row failed or when it is a dry run. The report names every row with its line number.
 """
 
@@ -164,7 +164,7 @@ def client_match(*, tax_id: str, legal_name: str) -> Client | None:
     query = Q(legal_name__iexact=legal_name.strip()) if legal_name.strip() else Q(pk__in=[])
     if tax_id:
         query = Q(tax_id=tax_id) | query
-    matches = list(Client.objects.filter(query).select_related("owner", "backup")[:2])
+    matches = list(Client.objects.filter(query)[:2])
     # A tax id is the stronger identity: prefer its client when the two point at different ones.
     return next((client for client in matches if tax_id and client.tax_id == tax_id), None) or next(
         iter(matches), None
@@ -197,7 +197,7 @@ def _cell(value: str) -> str:
     return value
 
 
-def _read(data: bytes) -> tuple[list[str], list[_Row]]:
+def _read(data: bytes) -> list[_Row]:
     if not data.strip():
         raise _FileError(_("The file is empty."))
     if len(data) > MAX_BYTES:
@@ -251,7 +251,7 @@ def _read(data: bytes) -> tuple[list[str], list[_Row]]:
         ) from error
     if not rows:
         raise _FileError(_("The file has a header but no rows."))
-    return columns, rows
+    return rows
 
 
 def _check_header(header: list[str]) -> list[str]:
@@ -522,7 +522,7 @@ class _Importer:
         changes: dict[str, Any] = {}
         country = values.get("country", client.country)
         for name, new in values.items():
-            current = getattr(client, name)
+            current = getattr(client, f"{name}_id" if name in {"owner", "backup"} else name)
             wanted = new
             if name == "tax_id":
                 try:
@@ -530,7 +530,7 @@ class _Importer:
                 except ValidationError:
                     wanted = new
             if name in {"owner", "backup"}:
-                current, wanted = getattr(current, "pk", None), getattr(new, "pk", None)
+                wanted = new.pk
             if current != wanted:
                 changes[name] = new
         tag_change = tags is not None and tags != sorted(
@@ -744,14 +744,15 @@ def _group(
 def clients_import(*, data: bytes, by: User | None, dry_run: bool) -> ImportReport:
     """Import clients with their contacts from CSV bytes: all or nothing, with a row-by-row report.
 
-    Every row goes through the client and contact services inside its own savepoint, so the report
-    carries every bad row's errors; the transaction is rolled back when a row failed or on a dry run.
+    Every row goes through the client and contact services, each write inside a savepoint, so the
+    report carries every bad row's errors; the transaction is rolled back when a row failed or on a
+    dry run.
     A successful run leaves one ``clients.import_completed`` event beside the services' own events.
     """
     if by is not None and not can_import_clients(by):
         return ImportReport.of([ImportRow(0, "", ERROR, [_("You may not import clients.")])], dry_run=dry_run)
     try:
-        rows = _read(data)[1]
+        rows = _read(data)
     except _FileError as error:
         return ImportReport.of([ImportRow(0, "", ERROR, [str(error)])], dry_run=dry_run)
     importer = _Importer(by=by)
@@ -792,9 +793,15 @@ def _settle(
         row.action = action
 
 
-def _attempt(step: Callable[[], str], column_of: dict[str, str]) -> tuple[str, list[str]]:
-    """Run one write in a savepoint; its errors as report messages instead of an exception."""
+def _attempt(step: Callable[[], str], column_of: dict[str, str], *, savepoint: bool) -> tuple[str, list[str]]:
+    """Run one row's writes; their errors as report messages instead of an exception.
+
+    The services roll their own writes back to a savepoint when they refuse; ``savepoint`` adds
+    one around the whole step for steps that also read or write outside a service.
+    """
     try:
+        if not savepoint:
+            return step(), []
         with transaction.atomic():
             return step(), []
     except _Problems as problems:
@@ -807,7 +814,7 @@ def _attempt(step: Callable[[], str], column_of: dict[str, str]) -> tuple[str, l
 
 def _import_group(importer: _Importer, group: _ClientGroup, outcome: dict[int, ImportRow]) -> None:
     first = group.lines[0]
-    action, errors = _attempt(lambda: importer.apply_client(group), CLIENT_COLUMN_OF)
+    action, errors = _attempt(lambda: importer.apply_client(group), CLIENT_COLUMN_OF, savepoint=True)
     client = group.client or group.existing
     _settle(outcome, first, action, group.name, errors)
     if errors:
@@ -834,7 +841,7 @@ def _import_group(importer: _Importer, group: _ClientGroup, outcome: dict[int, I
     index = _ContactIndex(client.contacts.all() if group.existing is not None else [], readonly=readonly)
     for contact in group.contacts:
         action, errors = _attempt(
-            partial(importer.apply_contact, client, index, contact.cells), CONTACT_COLUMN_OF
+            partial(importer.apply_contact, client, index, contact.cells), CONTACT_COLUMN_OF, savepoint=False
         )
         _settle(outcome, contact.lines[0], action, group.name, errors)
         for line in contact.lines[1:]:
