@@ -7,6 +7,7 @@ may read but not change answers 403 to a write, and client contacts (portal user
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -38,6 +40,7 @@ from khata.clients.policies import (
     can_import_clients,
     can_reassign_client,
 )
+from khata.clients.transfer import CSV_COLUMNS, clients_export, clients_import
 from khata.core.keyset import keyset_paginate
 from khata.people.models import User
 from khata.people.policies import is_staff_user
@@ -188,8 +191,6 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @staff_only
 @require_GET
 def client_export(request: HttpRequest) -> HttpResponse:
-    from khata.clients.transfer import clients_export
-
     filters = ClientFilters(request.GET)
     clients = selectors.client_search(_user(request), **filters.selector_kwargs())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -463,8 +464,22 @@ def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------- import ----------
 
 
+def _stash_prune() -> None:
+    """Forget checked files nobody imported within a day."""
+    try:
+        _, names = default_storage.listdir(IMPORT_STASH)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - dt.timedelta(days=1)
+    for name in names:
+        path = f"{IMPORT_STASH}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+
+
 def _stash_upload(data: bytes, user: User) -> str:
     """Keep a checked file so "Import" can run it without a second upload; the token names it."""
+    _stash_prune()
     name = default_storage.save(f"{IMPORT_STASH}/{uuid.uuid4().hex}.csv", ContentFile(data))
     return signing.dumps({"name": name, "user": user.pk}, salt="clients.import")
 
@@ -486,8 +501,6 @@ def _unstash_upload(token: str, user: User) -> tuple[str, bytes] | None:
 @staff_only
 @require_http_methods(["GET", "POST"])
 def client_import(request: HttpRequest) -> HttpResponse:
-    from khata.clients.transfer import CSV_COLUMNS, clients_import
-
     user = _user(request)
     if not can_import_clients(user):
         raise PermissionDenied

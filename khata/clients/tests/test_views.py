@@ -790,3 +790,17 @@ def test_a_client_page_renders_in_hindi(world: World, am: User) -> None:
     response = http.get(reverse("clients:detail", args=[world.client_a.pk]))
     assert response.status_code == 200
     assert '<html lang="hi"' in response.content.decode()
+
+
+def test_checked_files_nobody_imported_are_forgotten_after_a_day(am: User, http_as: Any) -> None:
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    old = default_storage.save("imports/forgotten.csv", ContentFile(b"x"))
+    day_ago = (timezone.now() - dt.timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(old), (day_ago, day_ago))
+    http_as("am").post(reverse("clients:import"), {"file": csv_upload(GOOD_CSV), "action": "check"})
+    assert not default_storage.exists(old)
+    assert len(default_storage.listdir("imports")[1]) == 1
