@@ -51,3 +51,20 @@ def test_nobody_can_sign_themselves_up() -> None:
     )
     assert response.status_code in {200, 302, 403, 404}
     assert not User.objects.filter(email="intruder@example.test").exists()
+
+
+def test_a_missing_page_answers_404_in_the_layout(am: User) -> None:
+    browser = HttpClient()
+    browser.force_login(am)
+    response = browser.get("/clients/999999/")
+    assert response.status_code == 404
+    assert b"not yours to see" in response.content
+    assert b"khata.css" in response.content
+
+
+def test_a_forbidden_page_answers_403_in_the_layout(contact_a: User) -> None:
+    browser = HttpClient()
+    browser.force_login(contact_a)
+    response = browser.get("/clients/")
+    assert response.status_code == 403
+    assert b"Not allowed" in response.content
