@@ -427,6 +427,25 @@ def test_am_cannot_change_a_client_of_another_portfolio(staff: dict[str, User], 
     assert client_b.status == "active"
 
 
+def test_am_cannot_add_contacts_to_a_client_of_another_portfolio(
+    staff: dict[str, User], client_b: Client
+) -> None:
+    row = client_row(
+        display_name="Borealis Foods",
+        legal_name="Borealis Foods LLC",
+        country="US",
+        currency="USD",
+        owner_email="other.am@agency.test",
+        contact_name="Sneaky",
+    )
+    before = snapshot()
+
+    report = clients_import(data=csv_bytes(row), by=staff["am"], dry_run=False)
+
+    assert report.rows[0].errors == ["You may not change this client: it is in another portfolio."]
+    assert snapshot() == before
+
+
 def test_only_the_head_moves_a_client_to_another_manager(staff: dict[str, User], client_a: Client) -> None:
     row = client_row(
         display_name="Acme Retail",
