@@ -126,13 +126,18 @@ class ClientFilters:
             "owner": self.owner or "",
             "segment": self.segment,
             "tag": self.tag,
-            "sort": "" if str(self.sort) == "name" else str(self.sort),
+            "sort": self.sort_param,
         } | override
         return {name: str(value) for name, value in values.items() if value not in ("", None)}
 
     def query(self, **override: Any) -> str:
         params = self.params(**override)
         return "?" + urlencode(params) if params else "?"
+
+    @property
+    def sort_param(self) -> str:
+        """The sort as the query string carries it (nothing for the default)."""
+        return "" if str(self.sort) == "name" else str(self.sort)
 
     @property
     def active(self) -> bool:

@@ -1,6 +1,7 @@
 /* Khata's small amount of behaviour. Everything works without it; it only makes pages quicker.
  * - sends the CSRF token with every htmx request (read from <meta name="csrf-token">);
  * - submits a form when a control marked data-autosubmit changes (language switcher, filters);
+ * - leaves empty fields out of htmx GETs from inside an element marked data-drop-empty;
  * - marks <html class="js"> so buttons needed only without JavaScript can hide (.js-hidden).
  * No inline scripts anywhere: the Content-Security-Policy forbids them.
  */
@@ -17,6 +18,16 @@
     var token = csrfToken();
     if (token) {
       event.detail.headers["X-CSRFToken"] = token;
+    }
+    // A filter form marked data-drop-empty leaves unset filters out of the (pushed) URL.
+    var source = event.detail.elt;
+    if (event.detail.verb === "get" && source && source.closest && source.closest("[data-drop-empty]")) {
+      var params = event.detail.parameters;
+      Object.keys(params).forEach(function (name) {
+        if (params[name] === "") {
+          delete params[name];
+        }
+      });
     }
   });
 
