@@ -9,8 +9,9 @@ and the route is requested as the contact of the first client:
 - a route with parameters (an object route) answers 404 to every method (GET, then POST, PUT,
   PATCH, DELETE with an empty body); a 405 is accepted when the route does not offer the method,
   since it says nothing about the object. Never 200, never 403, never a redirect;
-- a route without parameters (a page or a list) is requested with GET and may answer anything
-  but an error of the server;
+- a route without parameters (a page or a list) is requested with GET, plain and with the other
+  client's ids as query parameters (``?client=…&contact=…``), and may answer anything but an error
+  of the server;
 - no response, whatever its status, carries the other client's names, emails, tax id or notes
   (distinctive strings are planted in its data), and nothing the sweep sent changed that client.
 
@@ -276,6 +277,12 @@ def _leaks(response: Any, strings: list[str]) -> list[str]:
     return [text_ for text_ in strings if text_ in text]
 
 
+def _victim_query(victim: dict[str, list[int]]) -> str:
+    """``?client=2&contact=5&…``: the other client's ids under the names filters usually take."""
+    first = {name: ids[0] for name, ids in sorted(victim.items())}
+    return "?" + "&".join(f"{name}={pk}" for name, pk in first.items())
+
+
 def _snapshot(client: Client, paths: dict[type[models.Model], str]) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for model, lookup_path in paths.items():
@@ -302,11 +309,13 @@ def test_a_contact_never_reaches_another_clients_data(
     conclusive = 0
     for route in routes:
         if not route.parameters:
-            response = http.get("/" + route.template)
-            if response.status_code >= 500:
-                failures.append(f"GET /{route.template} ({route.name}): {response.status_code}")
-            if leaked := _leaks(response, them.strings):
-                failures.append(f"GET /{route.template} ({route.name}) shows {leaked}")
+            # A page or a list, also asked to narrow itself to the other client's objects.
+            for query in ("", _victim_query(victim_ids)):
+                response = http.get("/" + route.template + query)
+                if response.status_code >= 500:
+                    failures.append(f"GET /{route.template}{query} ({route.name}): {response.status_code}")
+                if leaked := _leaks(response, them.strings):
+                    failures.append(f"GET /{route.template}{query} ({route.name}) shows {leaked}")
             continue
         for probe in probes(route, victim_ids, own_ids):
             try:

@@ -6,6 +6,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from khata.api.services import api_token_issue, api_token_revoke
 from khata.people.models import User
@@ -22,18 +23,21 @@ class Command(BaseCommand):
         email = str(options["email"]).strip()
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
-            raise CommandError(f"No one signs in with {email}.")
+            raise CommandError(_("No one signs in with %(email)s.") % {"email": email})
         if options["action"] == "create":
             if not user.is_active:
-                raise CommandError(f"{email} is deactivated; reactivate the account first.")
+                raise CommandError(
+                    _("%(email)s is deactivated; reactivate the account first.") % {"email": email}
+                )
             token, created = api_token_issue(user=user, by=None)
             self.stdout.write(token.key)
             if created:
                 self.stderr.write(
-                    f"New token for {email}; send it as the header 'Authorization: Token <token>'."
+                    _("New token for %(email)s; send it as the header 'Authorization: Token <token>'.")
+                    % {"email": email}
                 )
             return
         if api_token_revoke(user=user, by=None):
-            self.stdout.write(f"Token of {email} revoked.")
+            self.stdout.write(_("Token of %(email)s revoked.") % {"email": email})
         else:
-            self.stdout.write(f"{email} had no token.")
+            self.stdout.write(_("%(email)s had no token.") % {"email": email})
