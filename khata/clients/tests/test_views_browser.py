@@ -68,9 +68,8 @@ def many_clients(am: User) -> list[Client]:
         )
         for index in range(60)
     ]
-    interaction_log(
-        client=made[0], by=am, summary="Kick-off", next_step="Send the plan", next_step_due=timezone.localdate()
-    )
+    due = timezone.localdate()
+    interaction_log(client=made[0], by=am, summary="Kick-off", next_step="Send the plan", next_step_due=due)
     return made
 
 
