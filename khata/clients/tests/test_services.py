@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -33,8 +34,8 @@ pytestmark = pytest.mark.django_db
 VALID_GSTIN = "27AAPFU0939F1ZV"
 
 
-def new_client(by: User, **values: object) -> Client:
-    defaults: dict[str, object] = {
+def new_client(by: User, **values: Any) -> Client:
+    defaults: dict[str, Any] = {
         "display_name": "Chai Point",
         "legal_name": "Chai Point Beverages Pvt Ltd",
         "country": "IN",
