@@ -213,6 +213,7 @@ KHATA_AGENCY_NAME = os.environ.get("KHATA_AGENCY_NAME", "Khata Agency")
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it in production; WhiteNoise wants it
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("KHATA_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {

@@ -18,3 +18,9 @@ def test_healthz_answers_ok_with_database() -> None:
     response = HttpClient().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_the_browser_favicon_request_finds_the_icon() -> None:
+    response = HttpClient().get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("khata/favicon.svg")
