@@ -410,14 +410,14 @@ class _Story:
     def _maybe_complete(
         self, interaction: Interaction, *, due: dt.date, by: User, quiet_from: dt.datetime | None
     ) -> None:
-        """Old next steps are almost all done around their due date; of last week's, about half."""
+        """Steps get done around their due date; a few of recent weeks' slip, half of last week's wait."""
         if quiet_from is None:
             if due >= self.today:
                 return
             if due >= self.today - dt.timedelta(days=7) and self.rng.random() < 0.5:
                 return
-            if self.rng.random() < 0.02:
-                return  # forgotten: a long-overdue step for the Today board
+            if due >= self.today - dt.timedelta(days=45) and self.rng.random() < 0.1:
+                return  # slipped through: overdue by a few weeks on the Today board
         done = self.at(due + dt.timedelta(days=self.rng.randint(-2, 1)))
         done = max(done, interaction.occurred_at + dt.timedelta(hours=2))
         if done >= self.now:
