@@ -299,15 +299,20 @@ class _Story:
         count = rng.randint(2, 5)
         roles = ["decision_maker", "champion", *rng.sample(["day_to_day", "payer", "approver", "user"], 3)]
         names = self._names(company, count)
-        people = [(name, roles[i], rng.choice(data.POSITIONS[roles[i]])) for i, name in enumerate(names)]
+        people = [
+            (name, roles[i], rng.choice(data.POSITIONS[roles[i]]), slugify(name).replace("-", "."))
+            for i, name in enumerate(names)
+        ]
         people += data.EXTRA_CONTACTS.get(company.display_name, [])
         domain = slugify(company.display_name).replace("-", "") + ".example"
         created = []
-        for number, (name, role, position) in enumerate(people):
+        for number, (name, role, position, mailbox) in enumerate(people):
             language = "en"
             if name in data.RUSSIAN_SPEAKERS:
                 language = "ru"
-            elif company.region in data.HINDI_REGIONS and rng.random() < 0.45:
+            elif data.HINDI_SCRIPT & set(name) or (
+                company.region in data.HINDI_REGIONS and rng.random() < 0.45
+            ):
                 language = "hi"
             sentiment_weights = [2, 5, 3] if company.status == "churned" else [5, 4, 1]
             with _clock(at + dt.timedelta(minutes=5 * number)):
@@ -316,7 +321,7 @@ class _Story:
                     by=by,
                     full_name=name,
                     position=position,
-                    email=f"{slugify(name).replace('-', '.')}@{domain}",
+                    email=f"{mailbox}@{domain}",
                     phone=self.phone(company.country),
                     language=language,
                     role=role,

@@ -268,10 +268,14 @@ FOREIGN_NAMES: dict[str, list[tuple[str, str]]] = {
 }
 # Russian speakers among the contacts: the Latvian client's people, and a travel desk in Kochi.
 RUSSIAN_SPEAKERS = {"Irina Volkova", "Dmitrijs Sokolovs", "Svetlana Kuznetsova"}
-# People a company has besides the generated ones: (name, stakeholder role, position).
-EXTRA_CONTACTS: dict[str, list[tuple[str, str, str]]] = {
-    "Monsoon Travels": [("Svetlana Kuznetsova", "day_to_day", "Russia & CIS desk lead")],
+# People a company has besides the generated ones: (name, stakeholder role, position, mailbox).
+EXTRA_CONTACTS: dict[str, list[tuple[str, str, str, str]]] = {
+    "Monsoon Travels": [("Svetlana Kuznetsova", "day_to_day", "Russia & CIS desk lead", "svetlana")],
+    "Nagar Seva Digital Mission": [("राजेश वर्मा", "approver", "Joint Commissioner (IT)", "rajesh.verma")],
+    "Amrit Dairy": [("सुनीता पटेल", "decision_maker", "Chairperson", "sunita.patel")],
 }
+# Contacts who write in Devanagari prefer Hindi.
+HINDI_SCRIPT = frozenset(chr(code) for code in range(0x0900, 0x0980))
 # The contacts who sign in to the portal: company → stakeholder role of the one who does.
 PORTAL_COMPANIES: dict[str, str] = {
     "Saffron Spice Co.": "champion",
