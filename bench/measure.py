@@ -30,16 +30,20 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def timed(call: Callable[[], object], count: int) -> tuple[float, float]:
-    """p50 and p95 in milliseconds of ``count`` calls, after a warm-up (shorter for a short run)."""
+def timed(call: Callable[[], object], count: int) -> tuple[float, float, float]:
+    """p50 and p95 of the wall time, and the mean CPU time of this process, in milliseconds, of
+    ``count`` calls after a warm-up (shorter for a short run). The CPU time shows what the work
+    itself costs when other processes crowd the machine (it leaves out PostgreSQL's own time)."""
     for _ in range(min(WARM_UP, count)):
         call()
     samples = []
+    cpu_started = time.process_time()
     for _ in range(count):
         started = time.perf_counter()
         call()
         samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), percentile(samples, 0.95)
+    cpu = (time.process_time() - cpu_started) * 1000 / count
+    return statistics.median(samples), percentile(samples, 0.95), cpu
 
 
 NEXT_HTML = re.compile(r"<a\b[^>]*\brel=\"next\"[^>]*>", re.IGNORECASE)
@@ -177,8 +181,8 @@ class Session:
         with CaptureQueriesContext(connection) as captured:
             self.browser.get(url)
         row.queries = len(captured.captured_queries)
-        row.p50, row.p95 = timed(lambda: self.browser.get(url), self.requests)
-        row.floor_p50, row.floor_p95 = timed(floor, self.requests)
+        row.p50, row.p95, row.cpu = timed(lambda: self.browser.get(url), self.requests)
+        row.floor_p50, row.floor_p95, _ = timed(floor, self.requests)
         if check is not None:
             row.note = check(response.content.decode(), floor())
         return row
@@ -234,8 +238,8 @@ def measure_all(*, engine: str, users: dict[str, User], heavy_client: int, reque
         )
         for row in mine:
             print(
-                f"  {row.persona:12} {row.page:42} {row.status:8} p50 {row.p50:6.1f}  p95 {row.p95:6.1f}  "
-                f"queries {row.queries:3}  floor p95 {row.floor_p95:6.2f}",
+                f"  {row.persona:9} {row.page:40} {row.status:6} p50 {row.p50:6.1f}  p95 {row.p95:6.1f}  "
+                f"cpu {row.cpu:5.1f}  queries {row.queries:3}  floor p95 {row.floor_p95:6.2f}",
                 flush=True,
             )
         rows += mine

@@ -120,7 +120,8 @@ def render(results: list[dict[str, Any]], *, scale: float, requests: int) -> str
         f"{requests} timed requests per row after {min(WARM_UP, requests)} warm-up; "
         f"in-process Django test client; {os.cpu_count()} cores; load average "
         f"{results[0]['load_average'] if results else '?'} at the start. Times in ms. Target: p95 ≤ "
-        "3 × floor p95 + 20 ms, and queries per request independent of data size.",
+        "3 × floor p95 + 20 ms, and queries per request independent of data size. CPU: the mean "
+        "CPU time of the benchmark process per request (without PostgreSQL's own).",
         "",
     ]
     for result in results:
@@ -131,8 +132,8 @@ def render(results: list[dict[str, Any]], *, scale: float, requests: int) -> str
         )
     lines += [
         "",
-        "| engine | page | as | p50 | p95 | queries | floor p50 | floor p95 | target | meets |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| engine | page | as | p50 | p95 | CPU | queries | floor p50 | floor p95 | target | meets |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     notes: list[str] = []
     for result in results:
@@ -140,10 +141,11 @@ def render(results: list[dict[str, Any]], *, scale: float, requests: int) -> str
             row = Row(**raw)
             head = f"| {row.engine} | {row.page} | {row.persona} "
             if row.status != "ok":
-                lines.append(head + f"| – | – | – | – | – | – | {row.status} |")
+                lines.append(head + f"| – | – | – | – | – | – | – | {row.status} |")
                 continue
             lines.append(
-                head + f"| {row.p50:.1f} | {row.p95:.1f} | {row.queries} | {row.floor_p50:.2f} "
+                head
+                + f"| {row.p50:.1f} | {row.p95:.1f} | {row.cpu:.1f} | {row.queries} | {row.floor_p50:.2f} "
                 f"| {row.floor_p95:.2f} | {row.target:.1f} | {'yes' if row.meets_target else '**no**'} |"
             )
             if row.note:

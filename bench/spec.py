@@ -50,6 +50,7 @@ class Row:
     status: str = "ok"
     p50: float = 0.0
     p95: float = 0.0
+    cpu: float = 0.0
     queries: int = 0
     floor_p50: float = 0.0
     floor_p95: float = 0.0
