@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Sentiment(models.TextChoices):
@@ -177,7 +178,7 @@ class Interaction(models.Model):
 
     class Kind(models.TextChoices):
         CALL = "call", _("Call")
-        EMAIL = "email", _("Email")
+        EMAIL = "email", pgettext_lazy("interaction kind", "Email")
         MEETING = "meeting", _("Meeting")
         VISIT = "visit", _("Visit")
         NOTE = "note", _("Note")
