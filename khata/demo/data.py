@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 DEMO_PASSWORD = "khata-demo-2026"  # noqa: S105 (documented demo password, printed by the command)
 
+# The names are stored in English and translated where they are shown.
 SPECIALTIES: list[tuple[str, str]] = [
-    ("usability", "Usability"),
-    ("copywriting", "Copywriting"),
-    ("analytics", "Analytics"),
-    ("seo", "SEO"),
-    ("contextual-advertising", "Contextual advertising (PPC)"),
-    ("design", "Design"),
-    ("development", "Development"),
+    ("usability", gettext_noop("Usability")),
+    ("copywriting", gettext_noop("Copywriting")),
+    ("analytics", gettext_noop("Analytics")),
+    ("seo", gettext_noop("SEO")),
+    ("contextual-advertising", gettext_noop("Contextual advertising (PPC)")),
+    ("design", gettext_noop("Design")),
+    ("development", gettext_noop("Development")),
 ]
 
 
