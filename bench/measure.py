@@ -101,33 +101,37 @@ class Floors:
         return run
 
     @staticmethod
-    def _where(user: User, after: tuple[str, int] | None) -> tuple[str, list[Any]]:
+    def _where(user: User, after: tuple[str, int] | None, key: str) -> tuple[str, list[Any]]:
         where: list[str] = []
         params: list[Any] = []
         if user.role == User.Role.AM:
             where.append("(c.owner_id = %s OR c.backup_id = %s)")
             params += [user.pk, user.pk]
         if after is not None:
-            where.append("(c.display_name > %s OR (c.display_name = %s AND c.id > %s))")
+            where.append(f"({key} > %s OR ({key} = %s AND c.id > %s))")
             params += [after[0], after[0], after[1]]
         return ("WHERE " + " AND ".join(where) if where else ""), params
 
     def client_list(self, user: User, after: tuple[str, int] | None) -> Query:
-        where, params = self._where(user, after)
+        """The list page sorts by name regardless of case."""
+        key = "lower(c.display_name)"
+        where, params = self._where(user, after, key)
         return self.query(
             "SELECT c.id, c.display_name, c.legal_name, c.status, c.segment, c.country, c.currency, "
-            f"c.last_touch_at, o.full_name, b.full_name, {self.tags} FROM clients_client c "
+            f"c.last_touch_at, o.full_name, b.full_name, {self.tags}, {key} FROM clients_client c "
             "JOIN people_user o ON o.id = c.owner_id LEFT JOIN people_user b ON b.id = c.backup_id "
-            f"{where} ORDER BY c.display_name, c.id LIMIT {LIST_PAGE + 1}",
+            f"{where} ORDER BY {key}, c.id LIMIT {LIST_PAGE + 1}",
             params,
         )
 
     def api_list(self, user: User, after: tuple[str, int] | None) -> Query:
-        where, params = self._where(user, after)
+        """The API sorts by name as stored."""
+        key = "c.display_name"
+        where, params = self._where(user, after, key)
         return self.query(
             "SELECT c.id, c.display_name, c.legal_name, c.tax_id, c.country, c.currency, c.status, "
             "c.segment, c.owner_id, c.backup_id, c.payment_terms_days, c.last_touch_at, c.created_at, "
-            f"{self.tags} FROM clients_client c {where} ORDER BY c.display_name, c.id LIMIT {LIST_PAGE + 1}",
+            f"{self.tags}, {key} FROM clients_client c {where} ORDER BY {key}, c.id LIMIT {LIST_PAGE + 1}",
             params,
         )
 
@@ -148,13 +152,13 @@ class Floors:
 
     @staticmethod
     def position_after(make: Callable[[Any], Query], pages: int) -> tuple[str, int] | None:
-        """The (name, id) keyset position after ``pages`` pages of a list floor (None: page 1)."""
+        """The (sort key, id) keyset position after ``pages`` pages of a list floor (None: page 1)."""
         position = None
         for _ in range(pages):
             page = make(position)()[:LIST_PAGE]
             if not page:
                 break
-            position = (page[-1][1], page[-1][0])
+            position = (page[-1][-1], page[-1][0])
         return position
 
 

@@ -32,11 +32,12 @@ TIMELINE_PAGE = 25  # events per page of the client page's timeline
 INTERACTIONS_SHOWN = 20
 
 FLOOR_DOCS = [
-    "client list: the page of clients in name order (keyset after the previous page's last row), "
-    "with owner, backup and tags aggregated in a subquery;",
+    "client list: the page of clients in case-insensitive name order (keyset after the previous "
+    "page's last row), with owner, backup and tags aggregated in a subquery;",
     "client page: one UNION ALL of the client with its owner, its contacts, its "
     f"{INTERACTIONS_SHOWN} latest interactions and its {TIMELINE_PAGE} newest events with their authors;",
-    "API client list: the same page of clients with the API's columns, tags aggregated.",
+    "API client list: the page of clients in name order as stored (the API's ordering), with the "
+    "API's columns and tags aggregated.",
 ]
 
 
