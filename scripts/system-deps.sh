@@ -5,7 +5,7 @@
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-fc-list 2>/dev/null | grep -q 'NotoSansDevanagari' || missing+=(fonts-noto-core)
+fc-list 2>/dev/null | grep 'NotoSansDevanagari' >/dev/null || missing+=(fonts-noto-core)
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
