@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework.authtoken.models import Token
 
 from khata.core.services import event_record
@@ -17,7 +17,8 @@ def api_token_issue(*, user: User, by: User | None) -> tuple[Token, bool]:
     if created:
         event_record(
             kind="people.api_token_created",
-            summary=_("API token created for %(name)s") % {"name": user.get_full_name()},
+            summary=gettext_noop("API token created for %(name)s"),
+            params={"name": user.get_full_name()},
             by=by,
             subject=user,
         )
@@ -31,7 +32,8 @@ def api_token_revoke(*, user: User, by: User | None) -> bool:
     if deleted:
         event_record(
             kind="people.api_token_revoked",
-            summary=_("API token revoked for %(name)s") % {"name": user.get_full_name()},
+            summary=gettext_noop("API token revoked for %(name)s"),
+            params={"name": user.get_full_name()},
             by=by,
             subject=user,
         )

@@ -10,10 +10,11 @@ from babel import Locale
 from babel.numbers import list_currencies
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from khata.clients.models import Client, Contact, Interaction, Tag
 from khata.clients.validators import phone_clean, tax_id_clean
@@ -115,7 +116,8 @@ def client_create(*, by: User | None, tags: list[Tag] | None = None, **values: A
         client.tags.set(tags)
     event_record(
         kind="clients.client_created",
-        summary=_("Client %(name)s created") % {"name": client.display_name},
+        summary=gettext_noop("Client %(name)s created"),
+        params={"name": client.display_name},
         by=by,
         client=client,
         subject=client,
@@ -151,8 +153,8 @@ def client_update(*, client: Client, by: User | None, tags: list[Tag] | None = N
     if "status" in changed:
         event_record(
             kind="clients.client_status_changed",
-            summary=_("Status changed from %(old)s to %(new)s")
-            % {"old": Client.Status(old_status).label, "new": client.get_status_display()},
+            summary=gettext_noop("Status changed from %(old)s to %(new)s"),
+            params={"old": Client.Status(old_status).label, "new": Client.Status(client.status).label},
             by=by,
             client=client,
             subject=client,
@@ -162,13 +164,20 @@ def client_update(*, client: Client, by: User | None, tags: list[Tag] | None = N
     if other:
         event_record(
             kind="clients.client_updated",
-            summary=_("Client details changed: %(fields)s") % {"fields": ", ".join(sorted(other))},
+            summary=gettext_noop("Client details changed: %(fields)s"),
+            params={"fields": [field_label(Client, name) for name in sorted(other)]},
             by=by,
             client=client,
             subject=client,
             data={"changed": other},
         )
     return client
+
+
+def field_label(model: type[models.Model], name: str) -> Any:
+    """A field's translatable label (kept untranslated in events, shown in the reader's language)."""
+    field = model._meta.get_field(name)
+    return getattr(field, "verbose_name", name)
 
 
 def _plain(value: Any) -> Any:
@@ -209,7 +218,8 @@ def contact_create(*, client: Client, by: User | None, portal_access: bool = Fal
     )
     event_record(
         kind="clients.contact_added",
-        summary=_("Contact %(name)s added") % {"name": contact.full_name},
+        summary=gettext_noop("Contact %(name)s added"),
+        params={"name": contact.full_name},
         by=by,
         client=client,
         subject=contact,
@@ -237,8 +247,11 @@ def contact_update(
     if changed:
         event_record(
             kind="clients.contact_updated",
-            summary=_("Contact %(name)s changed: %(fields)s")
-            % {"name": contact.full_name, "fields": ", ".join(sorted(changed))},
+            summary=gettext_noop("Contact %(name)s changed: %(fields)s"),
+            params={
+                "name": contact.full_name,
+                "fields": [field_label(Contact, name) for name in sorted(changed)],
+            },
             by=by,
             client=contact.client,
             subject=contact,
@@ -279,8 +292,10 @@ def contact_set_portal_access(*, contact: Contact, enabled: bool, by: User | Non
     contact.save(update_fields=["portal_access", "user"])
     event_record(
         kind="clients.portal_access_granted" if enabled else "clients.portal_access_revoked",
-        summary=(_("Portal opened for %(name)s") if enabled else _("Portal closed for %(name)s"))
-        % {"name": contact.full_name},
+        summary=gettext_noop("Portal opened for %(name)s")
+        if enabled
+        else gettext_noop("Portal closed for %(name)s"),
+        params={"name": contact.full_name},
         by=by,
         client=contact.client,
         subject=contact,
@@ -338,8 +353,8 @@ def interaction_log(
     _touch(client, values["contacts"])
     event_record(
         kind="clients.interaction_logged",
-        summary=_("%(kind)s: %(summary)s")
-        % {"kind": interaction.get_kind_display(), "summary": interaction.summary},
+        summary=gettext_noop("%(kind)s: %(summary)s"),
+        params={"kind": Interaction.Kind(interaction.kind).label, "summary": interaction.summary[:240]},
         by=by,
         client=client,
         subject=interaction,
@@ -366,7 +381,8 @@ def interaction_update(
     _touch(client, list({*before, *merged["contacts"]}))
     event_record(
         kind="clients.interaction_updated",
-        summary=_("Interaction of %(date)s edited") % {"date": interaction.occurred_at.date().isoformat()},
+        summary=gettext_noop("Interaction of %(date)s edited"),
+        params={"date": interaction.occurred_at.date().isoformat()},
         by=by,
         client=client,
         subject=interaction,
@@ -384,7 +400,8 @@ def next_step_complete(*, interaction: Interaction, by: User | None) -> Interact
     interaction.save(update_fields=["next_step_done_at"])
     event_record(
         kind="clients.next_step_done",
-        summary=_("Next step done: %(step)s") % {"step": interaction.next_step},
+        summary=gettext_noop("Next step done: %(step)s"),
+        params={"step": interaction.next_step},
         by=by,
         client=interaction.client,
         subject=interaction,

@@ -32,7 +32,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from khata.clients.models import Client, Contact, Sentiment, Tag
 from khata.clients.policies import can_edit_client, can_import_clients, can_reassign_client
@@ -767,10 +767,10 @@ def clients_import(*, data: bytes, by: User | None, dry_run: bool) -> ImportRepo
         else:
             event_record(
                 kind="clients.import_completed",
-                summary=_(
+                summary=gettext_noop(
                     "Clients imported: %(created)s rows new, %(updated)s updated, %(unchanged)s unchanged"
-                )
-                % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+                ),
+                params={"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
                 by=by,
                 data={
                     "rows": len(report.rows),

@@ -16,6 +16,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from khata.core.models import Counter, Event
 from khata.core.services import event_record
@@ -38,14 +39,10 @@ class EventRecordingAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         event_record(
             kind=self._event_kind("changed" if change else "created"),
-            summary=str(
-                (
-                    _("%(model)s %(name)s changed in the back office")
-                    if change
-                    else _("%(model)s %(name)s created in the back office")
-                )
-                % {"model": self.model._meta.verbose_name, "name": obj}
-            ),
+            summary=gettext_noop("%(model)s %(name)s changed in the back office")
+            if change
+            else gettext_noop("%(model)s %(name)s created in the back office"),
+            params={"model": self.model._meta.verbose_name, "name": str(obj)},
             by=request.user,  # type: ignore[arg-type]  # the admin lets only signed-in staff in
             subject=obj,
             data={"fields": sorted(form.changed_data)},
@@ -56,10 +53,8 @@ class EventRecordingAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         event_record(
             kind=self._event_kind("deleted"),
-            summary=str(
-                _("%(model)s %(name)s deleted in the back office")
-                % {"model": self.model._meta.verbose_name, "name": name}
-            ),
+            summary=gettext_noop("%(model)s %(name)s deleted in the back office"),
+            params={"model": self.model._meta.verbose_name, "name": name},
             by=request.user,  # type: ignore[arg-type]  # the admin lets only signed-in staff in
             data={"id": pk},
         )

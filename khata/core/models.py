@@ -14,6 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from khata.core.texts import text_render
+
 
 class EventQuerySet(models.QuerySet["Event"]):
     def update(self, **kwargs: Any) -> int:
@@ -67,6 +69,14 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Timeline events are never deleted.")
+
+    @property
+    def display_summary(self) -> str:
+        """The summary in the reader's language (events written before texts were kept: as stored)."""
+        text = self.data.get("text") if isinstance(self.data, dict) else None
+        if isinstance(text, dict) and isinstance(text.get("msg"), str):
+            return text_render(text["msg"], text.get("params") or {})
+        return self.summary
 
     @property
     def domain(self) -> str:

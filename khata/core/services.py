@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from khata.core.models import Counter, Event
+from khata.core.texts import text_store
 
 if TYPE_CHECKING:
     from khata.people.models import User
@@ -25,9 +26,17 @@ def event_record(
     client: Any = None,
     subject: models.Model | None = None,
     data: dict[str, Any] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> Event:
-    """Write one timeline event; every state change in every domain calls this."""
+    """Write one timeline event; every state change in every domain calls this.
+
+    With ``params``, ``summary`` is an untranslated message id (mark it with ``gettext_noop``):
+    the event keeps it and is shown in each reader's language; the summary column holds English.
+    """
     actor = by if by is not None and by.is_authenticated else None
+    data = dict(data or {})
+    if params is not None:
+        summary, data["text"] = text_store(summary, params)
     return Event.objects.create(
         kind=kind,
         summary=summary[:300],
@@ -35,7 +44,7 @@ def event_record(
         client=client,
         subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
         subject_id=subject.pk if subject is not None else None,
-        data=data or {},
+        data=data,
     )
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from khata.core.services import event_record
 from khata.people.models import User
@@ -32,8 +33,8 @@ def user_language_set(*, user: User, language: str) -> User:
     user.save(update_fields=["language"])
     event_record(
         kind="people.language_changed",
-        summary=_("%(name)s chose the language %(code)s")
-        % {"name": user.get_full_name(), "code": language or "auto"},
+        summary=gettext_noop("%(name)s chose the language %(code)s"),
+        params={"name": user.get_full_name(), "code": language or "auto"},
         by=user,
         subject=user,
         data={"from": previous, "to": language},

@@ -10,6 +10,7 @@ from django.utils import translation
 from khata.core.models import Event
 from khata.core.money import from_minor, money_format, number_format, to_minor
 from khata.core.services import event_record, number_next
+from khata.people.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,33 @@ def test_money_uses_indian_grouping_in_english_and_hindi() -> None:
     assert money_format(12345678_50, "RUB", "ru").replace("\xa0", " ").replace("\u202f", " ") == (
         "12 345 678,50 ₽"
     )
+
+
+def test_an_event_is_shown_in_the_readers_language(am: User) -> None:
+    from khata.clients.models import Client
+    from khata.clients.services import client_create, client_update
+
+    client = client_create(
+        by=am, display_name="Chai", legal_name="Chai Ltd", country="IN", currency="INR", owner=am
+    )
+    client_update(client=client, by=am, status=Client.Status.ACTIVE, segment="mid")
+    changed = Event.objects.get(kind="clients.client_status_changed")
+    details = Event.objects.get(kind="clients.client_updated")
+    assert changed.summary == "Status changed from Prospect to Active"
+    assert changed.display_summary == "Status changed from Prospect to Active"
+    assert details.display_summary == "Client details changed: segment"
+    with translation.override("hi"):
+        hindi = changed.display_summary
+    with translation.override("ru"):
+        russian = changed.display_summary
+        russian_details = details.display_summary
+    assert hindi != changed.summary and "Chai" not in hindi
+    assert "Prospect" not in russian and "Active" not in russian
+    assert "segment" not in russian_details
+
+
+def test_a_stored_text_survives_a_translation_that_lost_its_placeholder() -> None:
+    from khata.core.texts import text_render
+
+    assert text_render("Unknown %(thing)s here", {"thing": "x"}) == "Unknown x here"
+    assert text_render("Unknown %(thing)s here", {}) == "Unknown %(thing)s here"
