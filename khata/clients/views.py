@@ -221,6 +221,14 @@ EVENT_LABELS: dict[str, Any] = {
     "clients.next_step_done": gettext_lazy("Next step done"),
 }
 
+# The areas of the timeline filter: each domain's events, named for people.
+DOMAIN_LABELS: dict[str, Any] = {
+    "clients": gettext_lazy("Relationship"),
+    "people": gettext_lazy("People and access"),
+    "core": gettext_lazy("Back office"),
+    "portal": gettext_lazy("Portal"),
+}
+
 
 class TimelineFilters:
     def __init__(self, query: QueryDict, kinds: list[str]) -> None:
@@ -228,7 +236,7 @@ class TimelineFilters:
         self.domain = query.get("domain", "") if query.get("domain") in domains else ""
         self.kind = query.get("kind", "") if query.get("kind") in kinds else ""
         self.cursor = query.get("cursor") or None
-        self.domains = domains
+        self.domains = [(domain, DOMAIN_LABELS.get(domain, domain.capitalize())) for domain in domains]
         self.kind_options = [(kind, EVENT_LABELS.get(kind, kind)) for kind in kinds]
 
     def query(self, **override: Any) -> str:
