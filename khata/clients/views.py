@@ -47,6 +47,7 @@ from khata.people.policies import is_staff_user
 
 PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 25
+OPEN_STEPS_SHOWN = 10
 IMPORT_STASH = "imports"
 
 View = Callable[..., HttpResponseBase]
@@ -268,7 +269,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "client": client,
         "contacts": data["contacts"],
         "interactions": data["interactions"],
-        "open_steps": list(selectors.client_open_steps(client)),
+        # Bounded: a client with a backlog of steps still gets a page of fixed size.
+        "open_steps": list(selectors.client_open_steps(client)[: OPEN_STEPS_SHOWN + 1]),
+        "open_steps_shown": OPEN_STEPS_SHOWN,
         "can_edit": can_edit_client(user, client),
         **_timeline_context(request, client),
     }
