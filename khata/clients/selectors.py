@@ -96,15 +96,15 @@ def client_timeline(client: Client, *, domain: str = "", kind: str = "") -> Quer
     return events.order_by("-at", "-id")
 
 
-def client_page_data(client: Client) -> dict[str, object]:
+def client_page_data(client: Client, *, interactions: int = 20) -> dict[str, object]:
     """What the client page shows besides the client itself, in a fixed number of queries."""
     contacts = list(client.contacts.select_related("user").order_by("full_name", "id"))
-    interactions = list(
+    recent = list(
         client.interactions.select_related("by")
         .prefetch_related(Prefetch("contacts", queryset=Contact.objects.only("id", "full_name", "client_id")))
-        .order_by("-occurred_at", "-id")[:20]
+        .order_by("-occurred_at", "-id")[:interactions]
     )
-    return {"contacts": contacts, "interactions": interactions}
+    return {"contacts": contacts, "interactions": recent}
 
 
 def next_steps_due_for(user: AnyUser, *, today: dt.date, horizon_days: int = 7) -> QuerySet[Interaction]:

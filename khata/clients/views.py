@@ -48,6 +48,7 @@ from khata.people.policies import is_staff_user
 PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 25
 OPEN_STEPS_SHOWN = 10
+INTERACTIONS_SHOWN = 8
 IMPORT_STASH = "imports"
 
 View = Callable[..., HttpResponseBase]
@@ -264,7 +265,8 @@ def _timeline_context(request: HttpRequest, client: Client) -> dict[str, Any]:
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     client = selectors.client_get_for(user, pk)
-    data = selectors.client_page_data(client)
+    # One more than shown, so the page knows to link to the rest.
+    data = selectors.client_page_data(client, interactions=INTERACTIONS_SHOWN + 1)
     context = {
         "client": client,
         "contacts": data["contacts"],
@@ -272,6 +274,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Bounded: a client with a backlog of steps still gets a page of fixed size.
         "open_steps": list(selectors.client_open_steps(client)[: OPEN_STEPS_SHOWN + 1]),
         "open_steps_shown": OPEN_STEPS_SHOWN,
+        "interactions_shown": INTERACTIONS_SHOWN,
         "can_edit": can_edit_client(user, client),
         **_timeline_context(request, client),
     }
