@@ -96,11 +96,38 @@ NEXT_STEPS = (
     "Confirm next month's ad budget",
     "Send meeting notes and action items",
 )
-FILLER = (
-    ("clients.client_updated", "Client details changed: billing_address"),
-    ("clients.contact_updated", "Contact details changed: phone"),
-    ("clients.interaction_updated", "Interaction edited"),
+# Edits that fill a client's history up to its share of the events: (kind, message id, parameters).
+FILLER: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    (
+        "clients.client_updated",
+        "Client details changed: %(fields)s",
+        {"fields": [{"msg": "billing address"}]},
+    ),
+    (
+        "clients.client_updated",
+        "Client details changed: %(fields)s",
+        {"fields": [{"msg": "payment terms (days)"}]},
+    ),
+    ("clients.interaction_updated", "Interaction of %(date)s edited", {"date": "2026-01-15"}),
 )
+Params = dict[str, Any]
+# One event before it is written: when, who, kind, message id, parameters, subject type and id, more data.
+Pending = tuple[dt.datetime, int | None, str, str, Params, int, int, Params]
+
+
+def _english(value: Any) -> Any:
+    if isinstance(value, dict):
+        return value["msg"]
+    if isinstance(value, list):
+        return ", ".join(str(_english(item)) for item in value)
+    return value
+
+
+def event_text(msg: str, params: Params, extra: Params) -> tuple[str, str]:
+    """The summary column (English) and the data column of an event, as the services write them:
+    the message id and its parameters are kept so the timeline is shown in the reader's language."""
+    summary = msg % {name: _english(value) for name, value in params.items()}
+    return summary[:300], json.dumps(extra | {"text": {"msg": msg, "params": params}})
 
 
 @dataclass
@@ -341,7 +368,7 @@ def build(spec: Spec, *, seed: int = 7, progress: Callable[[str], None] = print)
                 times = sorted(
                     created + dt.timedelta(seconds=rng.uniform(0, span)) for _ in range(n_interactions)
                 )
-                client_events: list[tuple[dt.datetime, int | None, str, str, int, int, str]] = []
+                client_events: list[Pending] = []
                 for occurred in times:
                     interaction_id += 1
                     kind = kind_of()
@@ -365,13 +392,14 @@ def build(spec: Spec, *, seed: int = 7, progress: Callable[[str], None] = print)
                         link_rows.append((interaction_id, who))
                         contact_touch[who] = occurred
                     client_events.append(
-                        (occurred, by, "clients.interaction_logged", f"{kind.title()}: {summary}",
-                         ct_interaction, interaction_id, "{}")
+                        (occurred, by, "clients.interaction_logged", "%(kind)s: %(summary)s",
+                         {"kind": {"msg": kind.title()}, "summary": summary}, ct_interaction, interaction_id,
+                         {"next_step": step, "due": due.isoformat() if due else None})
                     )  # fmt: skip
                     if done is not None:
                         client_events.append(
-                            (done, by, "clients.next_step_done", f"Next step done: {step}", ct_interaction,
-                             interaction_id, "{}")
+                            (done, by, "clients.next_step_done", "Next step done: %(step)s", {"step": step},
+                             ct_interaction, interaction_id, {})
                         )  # fmt: skip
                 for number, contact in enumerate(contact_ids):
                     name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
@@ -389,25 +417,27 @@ def build(spec: Spec, *, seed: int = 7, progress: Callable[[str], None] = print)
                     )  # fmt: skip
                     client_events.append(
                         (created + dt.timedelta(minutes=number + 1), owner.pk, "clients.contact_added",
-                         f"Contact {name} added", ct_contact, contact, "{}")
+                         "Contact %(name)s added", {"name": name}, ct_contact, contact, {})
                     )  # fmt: skip
                 client_events.append(
-                    (created, owner.pk, "clients.client_created", f"Client {display} created", ct_client, cid,
-                     json.dumps({"status": "prospect", "owner": owner.pk}))
+                    (created, owner.pk, "clients.client_created", "Client %(name)s created",
+                     {"name": display}, ct_client, cid, {"status": "prospect", "owner": owner.pk})
                 )  # fmt: skip
                 if status != "prospect":
                     client_events.append(
                         (dt.datetime.combine(status_since, dt.time(6), dt.UTC), owner.pk,
-                         "clients.client_status_changed", f"Status changed from Prospect to {status.title()}",
-                         ct_client, cid, json.dumps({"from": "prospect", "to": status}))
+                         "clients.client_status_changed", "Status changed from %(old)s to %(new)s",
+                         {"old": {"msg": "Prospect"}, "new": {"msg": status.title()}}, ct_client, cid,
+                         {"from": "prospect", "to": status})
                     )  # fmt: skip
                 wanted = round(n_interactions * events_per_interaction)
                 for _ in range(max(0, wanted - len(client_events))):
-                    kind, summary = rng.choice(FILLER)
+                    kind, msg, params = rng.choice(FILLER)
                     at = created + dt.timedelta(seconds=rng.uniform(0, span))
-                    client_events.append((at, owner.pk, kind, summary, ct_client, cid, "{}"))
-                for at, actor, kind, summary, subject_type, subject_id, data in client_events:
+                    client_events.append((at, owner.pk, kind, msg, params, ct_client, cid, {}))
+                for at, actor, kind, msg, params, subject_type, subject_id, extra in client_events:
                     event_id += 1
+                    summary, data = event_text(msg, params, extra)
                     event_rows.append(
                         (event_id, writer.when(at), actor, cid, kind, summary, subject_type, subject_id, data)
                     )
