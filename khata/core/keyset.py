@@ -80,7 +80,9 @@ def _beyond(keys: Sequence[str], values: Sequence[Any], *, greater: bool) -> Q:
         for prior, prior_value in zip(keys[:index], values[:index], strict=True):
             step &= Q(**{prior: prior_value})
         condition |= step
-    return condition
+    # The same rows, with a bound on the first key the planner can seek to in an index (without it a
+    # deep page walks the index from the start).
+    return Q(**{f"{keys[0]}__{lookup}e": values[0]}) & condition
 
 
 def keyset_paginate[T: Model](

@@ -57,7 +57,11 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["client", "-at", "-id"], name="event_client_at")]
+        indexes = [
+            models.Index(fields=["client", "-at", "-id"], name="event_client_at"),
+            # The timeline's filter lists the kinds a client's events have, without reading them all.
+            models.Index(fields=["client", "kind"], name="event_client_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.summary}"

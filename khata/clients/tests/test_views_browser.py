@@ -102,9 +102,13 @@ def test_filters_sorting_and_pages_refresh_the_list_in_place(
     page.get_by_label("Status").select_option(label="Active")
     expect(page).to_have_url(re.compile(r"status=active&sort=-name"))
     expect(rows.first).to_contain_text("Client 59")
+    page.wait_for_load_state("networkidle")
     page.get_by_role("link", name="Next →").first.click()
     expect(rows).to_have_count(4)
     expect(rows.last).to_contain_text("Client 01")
+    # Let the swap and its history entry settle before the next click (a click mid-swap lands on a
+    # link that is being replaced).
+    page.wait_for_load_state("networkidle")
     page.get_by_role("link", name="← Previous").first.click()
     expect(rows).to_have_count(50)
 
