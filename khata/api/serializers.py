@@ -245,6 +245,12 @@ class EventSerializer(serializers.ModelSerializer[Event]):
     actor_name = serializers.CharField(source="actor.full_name", read_only=True, allow_null=True)
     domain = serializers.CharField(read_only=True)
     subject_type = serializers.SerializerMethodField()
+    summary_display = serializers.CharField(
+        source="display_summary",
+        read_only=True,
+        help_text="The summary in the caller's language (their saved choice, else Accept-Language); "
+        "`summary` stays in English.",
+    )
 
     class Meta:
         model = Event
@@ -254,6 +260,7 @@ class EventSerializer(serializers.ModelSerializer[Event]):
             "kind",
             "domain",
             "summary",
+            "summary_display",
             "client",
             "actor",
             "actor_name",

@@ -514,3 +514,20 @@ def test_a_contacts_list_query_count_does_not_grow_with_rows(
         contact_create(client=world.client, by=am, full_name=f"Colleague {n}")
     with django_assert_num_queries(len(small.captured_queries)):
         assert len(_ids(http.get("/api/v1/contacts/"))) == 32
+
+
+def test_events_carry_their_summary_in_the_callers_language(client_a: Any, am: Any) -> None:
+    from rest_framework.test import APIClient
+
+    from khata.clients.services import client_update
+
+    client_update(client=client_a, by=am, status="paused")
+    api = APIClient()
+    api.force_authenticate(am)
+    response = api.get(
+        "/api/v1/events/", {"kind": "clients.client_status_changed"}, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    event = response.json()["results"][0]
+    assert event["summary"] == "Status changed from Active to Paused"
+    assert event["summary_display"] != event["summary"]
+    assert "Active" not in event["summary_display"]
