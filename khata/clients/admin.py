@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.http import HttpRequest
 
@@ -64,7 +65,8 @@ class ServiceAdmin(admin.ModelAdmin):
     """Saves through a service (see ``write``); no deletes."""
 
     def write(self, form: forms.ModelForm, by: User) -> models.Model:
-        raise NotImplementedError
+        """Each subclass saves through its domain's service; a subclass that forgets is misconfigured."""
+        raise ImproperlyConfigured(f"{type(self).__name__} must say which service saves its model.")
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         kwargs.setdefault("form", ServiceForm)
