@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,28 +39,14 @@ from khata.clients.policies import (
 )
 from khata.clients.transfer import CSV_COLUMNS, clients_export, clients_import
 from khata.core.keyset import keyset_paginate
+from khata.people.decorators import staff_required
 from khata.people.models import User
-from khata.people.policies import is_staff_user
 
 PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 25
 OPEN_STEPS_SHOWN = 10
 INTERACTIONS_SHOWN = 8
 IMPORT_STASH = "imports"
-
-View = Callable[..., HttpResponseBase]
-
-
-def staff_only(view: View) -> View:
-    """Agency staff only: anonymous → sign-in page; a client contact → 403 (the portal is theirs)."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not is_staff_user(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(guarded)
 
 
 def _user(request: HttpRequest) -> User:
@@ -161,7 +144,7 @@ class ClientFilters:
         return links
 
 
-@staff_only
+@staff_required
 @require_GET
 def client_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -195,7 +178,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@staff_only
+@staff_required
 @require_GET
 def client_export(request: HttpRequest) -> HttpResponse:
     filters = ClientFilters(request.GET)
@@ -260,7 +243,7 @@ def _timeline_context(request: HttpRequest, client: Client) -> dict[str, Any]:
     }
 
 
-@staff_only
+@staff_required
 @require_GET
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -281,7 +264,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/detail.html", context)
 
 
-@staff_only
+@staff_required
 @require_GET
 def client_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The timeline alone: htmx swaps it into the client page; without JS it is a page of its own."""
@@ -306,7 +289,7 @@ def _render_form(
     return render(request, template, context, status=400 if invalid else 200)
 
 
-@staff_only
+@staff_required
 @require_http_methods(["GET", "POST"])
 def client_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -334,7 +317,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
     return _render_form(request, "clients/client_form.html", {"form": form})
 
 
-@staff_only
+@staff_required
 @require_http_methods(["GET", "POST"])
 def client_update(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -362,7 +345,7 @@ def client_update(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------- contacts ----------
 
 
-@staff_only
+@staff_required
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     client = _editable_client(request, pk)
@@ -383,7 +366,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, "clients/contact_form.html", {"form": form, "client": client})
 
 
-@staff_only
+@staff_required
 @require_http_methods(["GET", "POST"])
 def contact_update(request: HttpRequest, pk: int) -> HttpResponse:
     contact: Contact = selectors.contact_get_for(_user(request), pk)
@@ -409,7 +392,7 @@ def contact_update(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------- interactions ----------
 
 
-@staff_only
+@staff_required
 @require_http_methods(["GET", "POST"])
 def interaction_log(request: HttpRequest, pk: int) -> HttpResponse:
     client = _editable_client(request, pk)
@@ -434,7 +417,7 @@ def interaction_log(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, "clients/interaction_form.html", {"form": form, "client": client})
 
 
-@staff_only
+@staff_required
 @require_http_methods(["GET", "POST"])
 def interaction_update(request: HttpRequest, pk: int) -> HttpResponse:
     interaction: Interaction = selectors.interaction_get_for(_user(request), pk)
@@ -459,7 +442,7 @@ def interaction_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, "clients/interaction_form.html", context | {"form": form})
 
 
-@staff_only
+@staff_required
 @require_POST
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick off an interaction's next step; htmx gets the updated item, a form post goes back."""
@@ -517,7 +500,7 @@ def _unstash_upload(token: str, user: User) -> tuple[str, bytes] | None:
         return name, handle.read()
 
 
-@staff_only
+@staff_required
 @require_http_methods(["GET", "POST"])
 def client_import(request: HttpRequest) -> HttpResponse:
     user = _user(request)

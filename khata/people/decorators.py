@@ -1,7 +1,8 @@
 """View guards shared by the workspace pages.
 
-Anonymous visitors are sent to sign in; a signed-in person who may not use a page gets 404, so a
-page's existence tells an outsider nothing.
+Anonymous visitors are sent to sign in; a signed-in client contact opening a workspace page gets
+403 (the portal is theirs). What an object route hides from someone is decided by the selectors,
+which answer 404.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from khata.people.models import User
@@ -20,12 +22,12 @@ View = Callable[..., HttpResponse]
 
 
 def staff_required(view: View) -> View:
-    """Agency staff only: anonymous → sign-in page, anyone else → 404."""
+    """Agency staff only: anonymous → sign-in page, anyone else → 403."""
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_staff_user(request.user):
-            raise Http404
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return login_required(guarded)

@@ -150,8 +150,8 @@ def test_a_specialist_sees_an_empty_board_with_a_friendly_note(http_as: Any, cli
         ("other_am", 404),
         ("specialist", 404),
         ("finance", 403),
-        ("contact_a", 404),
-        ("contact_b", 404),
+        ("contact_a", 403),
+        ("contact_b", 403),
     ],
 )
 def test_done_permission_matrix(

@@ -78,8 +78,8 @@ def test_the_language_switch_takes_only_posts() -> None:
         ("other_am", 200),
         ("specialist", 200),
         ("finance", 200),
-        ("contact_a", 404),
-        ("contact_b", 404),
+        ("contact_a", 403),
+        ("contact_b", 403),
     ],
 )
 def test_directory_permission_matrix(http_as: Any, persona: str, expected: int) -> None:
