@@ -258,3 +258,13 @@ def test_any_tax_id_text_is_either_clean_or_a_clear_error(text: str) -> None:
         assert isinstance(error, ValidationError)
     else:
         assert result == "" or len(result) == 15
+
+
+def test_status_and_segment_labels_follow_the_language(am: User) -> None:
+    from django.utils import translation
+
+    client = new_client(am, status="active", segment="enterprise")
+    assert (client.get_status_display(), client.get_segment_display()) == ("Active", "Enterprise")
+    with translation.override("ru"):
+        assert client.get_status_display() not in {"", "Active"}
+        assert client.get_segment_display() not in {"", "Enterprise"}
