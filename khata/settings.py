@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "khata.core",
     "khata.people",
     "khata.clients",
+    "khata.plans",
     "khata.portal",
     "khata.insights",
     "khata.api",
