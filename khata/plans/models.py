@@ -211,9 +211,9 @@ class ItemDecision(models.Model):
     """The client's answer to one item of a proposed version; the latest one per item counts."""
 
     class Decision(models.TextChoices):
-        ACCEPT = "accept", _("Accept")
-        COUNTER = "counter", _("Counter")
-        REJECT = "reject", _("Reject")
+        ACCEPT = "accept", _("Accepted")
+        COUNTER = "counter", _("Countered")
+        REJECT = "reject", _("Rejected")
 
     item = models.ForeignKey(
         PlanItem, verbose_name=_("plan item"), on_delete=models.CASCADE, related_name="decisions"

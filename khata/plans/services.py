@@ -395,7 +395,9 @@ def item_decide(
     label = ItemDecision.Decision(decision).label
     event_record(
         kind="plans.item_decided",
-        summary=gettext_noop("%(decision)s on %(deliverable)s in plan version %(number)s of %(project)s"),
+        summary=gettext_noop(
+            "The client's answer to %(deliverable)s in plan version %(number)s of %(project)s: %(decision)s"
+        ),
         params={
             "decision": label,
             "deliverable": item.deliverable,

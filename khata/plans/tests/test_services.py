@@ -295,7 +295,9 @@ def test_approver_accepts_counters_and_rejects_items(proposed: PlanVersion, appr
     assert latest is not None and latest.decision == ItemDecision.Decision.REJECT
     events = Event.objects.filter(kind="plans.item_decided").order_by("id")
     assert [event.data["decision"] for event in events] == ["accept", "counter", "reject"]
-    assert events[1].display_summary == "Counter on Content plan in plan version 1 of Spring SEO push"
+    assert events[1].display_summary == (
+        "The client's answer to Content plan in plan version 1 of Spring SEO push: Countered"
+    )
 
 
 def test_counter_without_comment_is_refused(proposed: PlanVersion, approver_a: User) -> None:
