@@ -583,3 +583,47 @@ def test_project_list_costs_the_same_queries_for_3_or_30(
             rows = list(project_list_for(am))
             assert {row.client.display_name for row in rows} == {"Acme Retail"}
             assert len({row.owner.full_name for row in rows}) == 1
+
+
+def test_one_baseline_per_project_is_kept_by_the_database_too(
+    proposed: PlanVersion, am: User, approver_a: User
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    agree(proposed, am, approver_a)
+    change = plan_change_request(project=proposed.project, by=am)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlanVersion.objects.filter(pk=change.pk).update(status=PlanVersion.Status.AGREED)
+
+
+def test_every_step_of_a_negotiation_leaves_a_timeline_event(
+    project: Project, am: User, approver_a: User
+) -> None:
+    first = plan_version_create(project=project, by=am)
+    item = plan_item_add(version=first, by=am, deliverable="SEO audit", price_minor=80_000_00)
+    plan_propose(version=first, by=am)
+    item_decide(item=item, by=approver_a, decision="counter", comment="Less, please", proposed_price_minor=1)
+    request = client_item_request(version=first, by=approver_a, deliverable="Ranking report")
+    second = plan_version_create(project=project, by=am, based_on=first)
+    plan_item_update(item=second.items.get(), by=am, price_minor=70_000_00)
+    plan_item_add(version=second, by=am, answers=request)
+    plan_propose(version=second, by=am)
+    agree(second, am, approver_a)
+    assert kinds(project) == [
+        "plans.project_created",
+        "plans.version_created",
+        "plans.item_added",
+        "plans.version_proposed",
+        "plans.item_decided",
+        "plans.item_requested",
+        "plans.version_created",
+        "plans.item_updated",
+        "plans.item_added",
+        "plans.version_proposed",
+        "plans.version_approved",
+        "plans.version_approved",
+        "plans.version_agreed",
+    ]
+    events = Event.objects.filter(kind__startswith="plans.").exclude(kind="plans.project_created")
+    assert {event.subject_id for event in events} == {first.pk, second.pk}
+    assert all(event.actor_id in {am.pk, approver_a.pk} for event in events)
