@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "khata.people",
     "khata.clients",
     "khata.plans",
+    "khata.production",
     "khata.portal",
     "khata.insights",
     "khata.api",
