@@ -347,7 +347,7 @@ def tasks_from_plan(*, version: PlanVersion, by: User) -> list[Task]:
     if tasks:
         event_record(
             kind="production.tasks_created",
-            summary=gettext_noop("%(count)s tasks created from plan version %(number)s of %(project)s"),
+            summary=gettext_noop("Tasks created from plan version %(number)s of %(project)s: %(count)s"),
             params={"count": len(tasks), "number": version.number, "project": project.name},
             by=by,
             client=project.client,

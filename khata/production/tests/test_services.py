@@ -313,7 +313,7 @@ def test_each_item_of_an_agreed_plan_becomes_a_task(tasks: list[Task], agreed: P
     ]
     assert {t.plan_item_id for t in rows} == set(agreed.items.values_list("id", flat=True))
     event = Event.objects.get(kind="production.tasks_created")
-    assert event.display_summary == "2 tasks created from plan version 1 of Spring SEO push"
+    assert event.display_summary == "Tasks created from plan version 1 of Spring SEO push: 2"
 
 
 def test_tasks_from_plan_twice_makes_no_duplicates(tasks: list[Task], agreed: PlanVersion, am: User) -> None:
