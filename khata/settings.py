@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StakeholderRoleEnum": "khata.clients.models.Contact.Role",
         "UserRoleEnum": "khata.people.models.User.Role",
+        "ClientStatusEnum": "khata.clients.models.Client.Status",
+        "PlanVersionStatusEnum": "khata.plans.models.PlanVersion.Status",
     },
 }
 

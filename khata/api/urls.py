@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from khata.api import views
+from khata.api import plans, views
 
 app_name = "api"
 
@@ -13,6 +13,9 @@ router.register("clients", views.ClientViewSet, basename="client")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("interactions", views.InteractionViewSet, basename="interaction")
 router.register("events", views.EventViewSet, basename="event")
+router.register("projects", plans.ProjectViewSet, basename="project")
+router.register("plan-versions", plans.PlanVersionViewSet, basename="planversion")
+router.register("plan-items", plans.PlanItemViewSet, basename="planitem")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

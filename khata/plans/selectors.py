@@ -11,7 +11,7 @@ from django.http import Http404
 from khata.clients.selectors import client_visible_to
 from khata.people.models import User
 from khata.people.policies import AnyUser
-from khata.plans.models import PlanVersion, Project
+from khata.plans.models import PlanItem, PlanVersion, Project
 
 
 def project_visible_to(user: AnyUser) -> QuerySet[Project]:
@@ -41,3 +41,31 @@ def plan_versions_for(project: Project, *, user: AnyUser | None = None) -> Query
     if isinstance(user, User) and user.role == User.Role.CONTACT:
         versions = versions.exclude(status=PlanVersion.Status.DRAFT)
     return versions.order_by("-number")
+
+
+def plan_version_list_for(user: AnyUser) -> QuerySet[PlanVersion]:
+    """Every plan version this user may see (a client contact: no drafts), newest first."""
+    versions = PlanVersion.objects.filter(project__in=project_visible_to(user))
+    if isinstance(user, User) and user.role == User.Role.CONTACT:
+        versions = versions.exclude(status=PlanVersion.Status.DRAFT)
+    return versions.select_related("project", "created_by").order_by("-id")
+
+
+def plan_version_get_for(user: AnyUser, pk: int | str) -> PlanVersion:
+    """One plan version this user may see, or 404."""
+    try:
+        return plan_version_list_for(user).select_related("project__client").get(pk=pk)
+    except (PlanVersion.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such plan version.") from error
+
+
+def plan_item_get_for(user: AnyUser, pk: int | str) -> PlanItem:
+    """One item of a plan version this user may see, or 404."""
+    try:
+        return (
+            PlanItem.objects.filter(version__in=plan_version_list_for(user))
+            .select_related("version__project__client", "specialty")
+            .get(pk=pk)
+        )
+    except (PlanItem.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such plan item.") from error
