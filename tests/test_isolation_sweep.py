@@ -53,6 +53,7 @@ from khata.clients.services import (
     tags_from_names,
 )
 from khata.people.models import User
+from khata.plans.services import plan_item_add, plan_propose, plan_version_create, project_create
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +110,21 @@ def plant_relationship(client: Client, secret: str) -> None:
             next_step_complete(interaction=interaction, by=owner)
 
 
+def plant_plans(client: Client, secret: str) -> None:
+    """A project with a version before the client (two items) and a draft made from it."""
+    owner = client.owner
+    project = project_create(client=client, by=owner, name=f"{secret} launch project", services="SEO")
+    proposed = plan_version_create(project=project, by=owner, note=f"{secret} plan note")
+    for n in (1, 2):
+        plan_item_add(
+            version=proposed, by=owner, deliverable=f"{secret} deliverable {n}", price_minor=1000 * n
+        )
+    plan_propose(version=proposed, by=owner)
+    plan_version_create(project=project, by=owner, based_on=proposed, note=f"{secret} draft note")
+
+
 # Each domain that gives clients objects plants some here (plans, documents, invoices…).
-PLANTERS: list[Callable[[Client, str], None]] = [plant_relationship]
+PLANTERS: list[Callable[[Client, str], None]] = [plant_relationship, plant_plans]
 
 
 @dataclass
@@ -372,6 +386,19 @@ def test_the_sweep_walks_routes_added_later() -> None:
     assert _model_for("pk", route, {"interaction", "contact"}) is None  # tried with every model's ids
     assert _model_for("pk", names["api:contact-detail"], {"interaction", "contact"}) == "contact"
     assert "api:schema" not in names and "api:docs" not in names
+    plans = {"project", "planversion", "planitem", "itemdecision", "clientrequest", "approval"}
+    for name, model in [
+        ("api:project-detail", "project"),
+        ("api:project-stage", "project"),
+        ("api:planversion-detail", "planversion"),
+        ("api:planversion-approve", "planversion"),
+        ("api:planversion-change-request", "planversion"),
+        ("api:planversion-diff", "planversion"),
+        ("api:planversion-requests", "planversion"),
+        ("api:planitem-detail", "planitem"),
+        ("api:planitem-decide", "planitem"),
+    ]:
+        assert _model_for("pk", names[name], plans) == model, name
     found = probes(route, {"interaction": [7, 9], "contact": [3]}, {"interaction": [1], "contact": [9]})
     assert {probe.path for probe in found} >= {"/portal/notes/7/lines/3/", "/portal/notes/9/lines/7/"}
     assert all(probe.conclusive is (not probe.path.endswith("/9/")) for probe in found)
