@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("khata.api.urls")),
     path("portal/", include("khata.portal.urls")),
     path("clients/", include("khata.clients.urls")),
+    path("projects/", include("khata.plans.urls")),
     path("people/", include("khata.people.urls")),
     path("", include("khata.insights.urls")),
 ]

@@ -5,13 +5,29 @@ A missing object and one the user may not see answer the same: ``Http404``.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from khata.clients.selectors import client_visible_to
-from khata.people.models import User
+from khata.core.boards import capped_count
+from khata.people.models import Specialty, User
 from khata.people.policies import AnyUser
-from khata.plans.models import PlanItem, PlanVersion, Project
+from khata.plans.models import (
+    Approval,
+    ClientRequest,
+    ItemDecision,
+    Origin,
+    PlanItem,
+    PlanVersion,
+    Project,
+)
+from khata.plans.services import plan_diff
 
 
 def project_visible_to(user: AnyUser) -> QuerySet[Project]:
@@ -69,3 +85,184 @@ def plan_item_get_for(user: AnyUser, pk: int | str) -> PlanItem:
         )
     except (PlanItem.DoesNotExist, ValueError, TypeError) as error:
         raise Http404("No such plan item.") from error
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+PORTFOLIO_STAGE_LIMIT = 25
+MAIN_STAGES = ("brief", "planning", "production", "acceptance", "done")
+SIDE_STAGES = ("on_hold", "cancelled")
+
+
+@dataclass
+class StageGroup:
+    """One stage of a portfolio: its first projects and how many there are."""
+
+    stage: str
+    label: str
+    projects: Sequence[Project]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.projects), 0)
+
+
+def _latest_version(field: str) -> Subquery:
+    return Subquery(PlanVersion.objects.filter(project=OuterRef("pk")).order_by("-number").values(field)[:1])
+
+
+def project_portfolio_for(user: AnyUser, *, limit: int = PORTFOLIO_STAGE_LIMIT) -> list[StageGroup]:
+    """The projects a user may see, grouped by stage, each group bounded; the latest plan version's
+    number and status ride on every project. One query per stage plus one count, whatever the size.
+    """
+    visible = project_visible_to(user)
+    totals = dict(
+        visible.order_by().values_list("stage").annotate(total=Count("id")).values_list("stage", "total")
+    )
+    rows = (
+        visible.select_related("client", "owner")
+        .annotate(plan_number=_latest_version("number"), plan_status=_latest_version("status"))
+        .order_by("target_date", "name", "id")
+    )
+    groups = []
+    for stage in MAIN_STAGES + SIDE_STAGES:
+        projects = list(rows.filter(stage=stage)[:limit])
+        groups.append(StageGroup(stage, str(Project.Stage(stage).label), projects, totals.get(stage, 0)))
+    return groups
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    """One line of the differences between two versions, ready to show."""
+
+    change: str
+    deliverable: str
+    field: str = ""
+    kind: str = "text"  # how old/new are shown: text, money, date, hours
+    old: Any = None
+    new: Any = None
+
+
+_DIFF_KINDS = {"price_minor": "money", "due_date": "date", "estimate_minutes": "hours"}
+
+
+def plan_diff_rows(old: PlanVersion | None, new: PlanVersion) -> list[DiffRow]:
+    """``plan_diff`` for people: field names, specialty and origin labels, hours for minutes."""
+    changes = plan_diff(old, new)
+    specialty_ids = {
+        value for change in changes if change.field == "specialty" for value in (change.old, change.new)
+    }
+    names = {
+        pk: name
+        for pk, name in Specialty.objects.filter(pk__in=specialty_ids - {None}).values_list("pk", "name")
+    }
+    rows = []
+    for change in changes:
+        if change.change != "changed":
+            rows.append(DiffRow(change.change, change.deliverable))
+            continue
+        name = change.field
+        old_value, new_value = change.old, change.new
+        if name == "specialty":
+            old_value, new_value = names.get(old_value, "—"), names.get(new_value, "—")
+        elif name == "origin":
+            old_value, new_value = Origin(old_value).label, Origin(new_value).label
+        elif name == "estimate_minutes":
+            old_value = (Decimal(old_value) / 60).quantize(Decimal("0.01"))
+            new_value = (Decimal(new_value) / 60).quantize(Decimal("0.01"))
+        label = str(getattr(PlanItem._meta.get_field(name), "verbose_name", name))
+        if name == "estimate_minutes":
+            label = _("estimate (hours)")
+        rows.append(
+            DiffRow("changed", change.deliverable, label, _DIFF_KINDS.get(name, "text"), old_value, new_value)
+        )
+    return rows
+
+
+@dataclass
+class ProjectPage:
+    """Everything the staff project page shows, read in a fixed number of queries."""
+
+    project: Project
+    versions: list[PlanVersion]
+    version: PlanVersion | None
+    items: list[PlanItem]
+    requests: list[ClientRequest]
+    approvals: dict[str, Approval]
+    previous: PlanVersion | None
+    diff: list[DiffRow]
+
+
+def _previous_of(version: PlanVersion, versions: list[PlanVersion]) -> PlanVersion | None:
+    if version.based_on_id is not None:
+        return next((v for v in versions if v.pk == version.based_on_id), None)
+    return next((v for v in versions if v.number < version.number), None)
+
+
+def plan_version_items(version: PlanVersion) -> list[PlanItem]:
+    """A version's items with their specialty and the client's answers (latest first)."""
+    return list(
+        version.items.select_related("specialty")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=ItemDecision.objects.select_related("by").order_by("-created_at", "-id"),
+            )
+        )
+        .order_by("id")
+    )
+
+
+def plan_version_page_data(version: PlanVersion, versions: list[PlanVersion]) -> dict[str, Any]:
+    """A version's items, the client's requests, both sides' approvals and its differences."""
+    previous = _previous_of(version, versions)
+    return {
+        "items": plan_version_items(version),
+        "requests": list(version.requests.select_related("by", "answered_by").order_by("id")),
+        "approvals": {a.side: a for a in version.approvals.select_related("by")},
+        "previous": previous,
+        "diff": plan_diff_rows(previous, version) if previous is not None else [],
+    }
+
+
+def project_page_for(user: AnyUser, project: Project, *, number: int | str | None = None) -> ProjectPage:
+    """A project's page: its versions, newest first, and one of them (the latest unless asked)."""
+    versions = list(plan_versions_for(project, user=user))
+    version = versions[0] if versions else None
+    if number is not None:
+        version = next((v for v in versions if str(v.number) == str(number)), version)
+    data: dict[str, Any] = {"items": [], "requests": [], "approvals": {}, "previous": None, "diff": []}
+    if version is not None:
+        data = plan_version_page_data(version, versions)
+    return ProjectPage(project=project, versions=versions, version=version, **data)
+
+
+# --- the portal -----------------------------------------------------------------------------------
+
+
+def portal_project_list_for(user: AnyUser, *, limit: int = 100) -> list[Project]:
+    """A contact's company's projects with the latest version before them (no drafts)."""
+    shown = PlanVersion.objects.filter(project=OuterRef("pk")).exclude(status=PlanVersion.Status.DRAFT)
+    return list(
+        project_visible_to(user)
+        .select_related("owner")
+        .annotate(
+            plan_pk=Subquery(shown.order_by("-number").values("pk")[:1]),
+            plan_number=Subquery(shown.order_by("-number").values("number")[:1]),
+            plan_status=Subquery(shown.order_by("-number").values("status")[:1]),
+        )
+        .order_by("name", "id")[:limit]
+    )
+
+
+def plans_to_agree_for(client_id: int, *, limit: int) -> tuple[list[PlanVersion], int, bool]:
+    """Proposed versions of a client that wait for the client side's approval, and how many."""
+    waiting = (
+        PlanVersion.objects.filter(project__client_id=client_id, status=PlanVersion.Status.PROPOSED)
+        .exclude(approvals__side=Approval.Side.CLIENT)
+        .select_related("project")
+        .order_by("-id")
+    )
+    total, capped = capped_count(waiting)
+    return list(waiting[:limit]), total, capped
