@@ -18,6 +18,7 @@ urlpatterns = [
     path("clients/", include("khata.clients.urls")),
     path("projects/", include("khata.plans.urls")),
     path("people/", include("khata.people.urls")),
+    path("tasks/", include("khata.production.urls")),
     path("", include("khata.insights.urls")),
 ]
 if settings.DEBUG:

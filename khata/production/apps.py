@@ -5,3 +5,8 @@ class ProductionConfig(AppConfig):
     name = "khata.production"
     label = "production"
     verbose_name = "Production"
+
+    def ready(self) -> None:
+        from khata.production.boards import register_cards
+
+        register_cards()

@@ -113,3 +113,83 @@ def brief_get_for(user: AnyUser, pk: int | str) -> Brief:
         return brief_list_for(user).get(pk=pk)
     except (Brief.DoesNotExist, ValueError, TypeError) as error:
         raise Http404("No such brief.") from error
+
+
+# --- boards ----------------------------------------------------------------------------------------
+
+# A board never loads more than this many tasks; the rest are counted, not shown.
+BOARD_LIMIT = 200
+# The portfolio's lists each show this many.
+PORTFOLIO_LIMIT = 20
+# Done tasks stay on "My tasks" this long.
+DONE_RECENT_DAYS = 14
+# A task due within this many days and not started is at risk.
+AT_RISK_DAYS = 3
+
+
+def my_tasks_for(user: AnyUser, *, today: dt.date) -> list[Task]:
+    """The user's own tasks for "My tasks": open ones and those done in the last two weeks (one query)."""
+    if not isinstance(user, User):
+        return []
+    since = today - dt.timedelta(days=DONE_RECENT_DAYS)
+    return list(
+        task_list_for(user)
+        .filter(assignee=user)
+        .filter(~Q(status=Task.Status.DONE) | Q(done_at__date__gte=since))[:BOARD_LIMIT]
+    )
+
+
+def project_tasks_for(user: AnyUser, project_id: int) -> list[Task]:
+    """The tasks of one project this user may see, for its board (one query)."""
+    return list(task_list_for(user).filter(project_id=project_id)[:BOARD_LIMIT])
+
+
+def at_risk_tasks_for(user: AnyUser, today: dt.date) -> QuerySet[Task]:
+    """Tasks not started yet and due within three days."""
+    return task_list_for(user).filter(
+        status=Task.Status.TODO, due_date__gte=today, due_date__lte=today + dt.timedelta(days=AT_RISK_DAYS)
+    )
+
+
+def blocked_tasks_for(user: AnyUser, *, on: str = "") -> QuerySet[Task]:
+    """Blocked tasks this user may see; ``on`` narrows to those waiting on the client or the team."""
+    tasks = task_list_for(user).filter(status=Task.Status.BLOCKED)
+    return tasks.filter(blocked_on=on) if on else tasks
+
+
+def assignee_choices(tasks: Sequence[Task]) -> tuple[dict[int, list[User]], dict[int, User | None]]:
+    """For each task, the active specialists of its specialty and the one with the lightest load.
+
+    The same choice as ``services.assignee_suggest`` made for a whole board in three queries: the
+    specialists, their open minutes per ISO week and their open minutes overall.
+    """
+    specialists = list(
+        User.objects.filter(is_active=True, role=User.Role.SPECIALIST)
+        .prefetch_related("specialties")
+        .order_by("full_name", "id")
+    )
+    weeks = sorted({week_start(task.due_date) for task in tasks if task.due_date is not None})
+    weekly = workload_by_week(specialists, weeks) if weeks else {}
+    overall: dict[int, int] = {}
+    if any(task.due_date is None for task in tasks):
+        overall = dict(
+            Task.objects.filter(assignee__in=[person.pk for person in specialists])
+            .exclude(status=Task.Status.DONE)
+            .values_list("assignee")
+            .annotate(minutes=Sum("estimate_minutes"))
+            .order_by()
+        )
+    skills = {person.pk: {specialty.pk for specialty in person.specialties.all()} for person in specialists}
+    choices: dict[int, list[User]] = {}
+    suggested: dict[int, User | None] = {}
+    for task in tasks:
+        fit = [p for p in specialists if task.specialty_id is None or task.specialty_id in skills[p.pk]]
+        choices[task.pk] = fit
+
+        def load(person: User, task: Task = task) -> int:
+            if task.due_date is None:
+                return overall.get(person.pk, 0) or 0
+            return weekly.get(person.pk, {}).get(week_start(task.due_date), 0)
+
+        suggested[task.pk] = min(fit, key=lambda p: (load(p), p.full_name, p.pk)) if fit else None
+    return choices, suggested

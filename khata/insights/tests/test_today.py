@@ -133,11 +133,11 @@ def test_finance_sees_a_read_only_board(http_as: Any, am: User, client_a: Client
     assert "/interactions/new/" not in html
 
 
-def test_a_specialist_sees_an_empty_board_with_a_friendly_note(http_as: Any, client_a: Client) -> None:
+def test_a_specialist_sees_only_their_own_tasks_card(http_as: Any, client_a: Client) -> None:
     response = http_as("specialist").get("/")
     board = response.context["board"]
-    assert board.cards == []
-    assert board.note
+    assert [card.key for card in board.cards] == ["production.mine"]
+    assert board.cards[0].items == []
     assert "Acme" not in response.content.decode()
 
 
@@ -201,7 +201,8 @@ def test_long_lists_are_bounded_with_a_count_of_the_rest(am: User) -> None:
         client = quiet_client(am, f"Client {index:02}")
         step(client, am, f"Step {index:02}", today, days_ago=40)
     board = today_board_for(am, today=today)
-    steps, untouched = board.cards
+    cards = {card.key: card for card in board.cards}
+    steps, untouched = cards["clients.next_steps"], cards["clients.untouched"]
     assert len(steps.items) == 20 and steps.total == 25 and steps.more == 5
     assert len(untouched.items) == 20 and untouched.total == 25 and untouched.more == 5
 

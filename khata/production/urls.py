@@ -1,0 +1,15 @@
+from django.urls import path
+
+from khata.production import views
+
+app_name = "production"
+urlpatterns = [
+    path("", views.portfolio, name="portfolio"),
+    path("mine/", views.mine, name="mine"),
+    path("project/<int:project_pk>/", views.project_board, name="project"),
+    path("project/<int:project_pk>/from-plan/", views.tasks_from_plan, name="from_plan"),
+    path("<int:pk>/move/", views.task_move, name="move"),
+    path("<int:pk>/time/", views.task_time, name="time"),
+    path("<int:pk>/assign/", views.task_assign, name="assign"),
+    path("<int:pk>/visibility/", views.task_visibility, name="visibility"),
+]

@@ -1,0 +1,349 @@
+"""The staff task boards: "My tasks" for a specialist, a project's board and the AM's portfolio.
+
+Each view parses input, asks one selector or service, and renders. A task or project the user may
+not see answers 404; a write the user's role may not make answers 403; a refused move shows its
+error on the board with status 400 and changes nothing. The forms post without JavaScript and
+htmx swaps the board in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from khata.core.boards import capped_count
+from khata.people.decorators import signed_in_user, staff_required
+from khata.people.models import User
+from khata.plans.models import PlanVersion, Project
+from khata.plans.policies import can_edit_project
+from khata.plans.selectors import project_get_for
+from khata.production import selectors, services
+from khata.production.forms import AssignForm, MoveForm, TimeForm, VisibilityForm
+from khata.production.models import Task
+from khata.production.policies import can_log_time, can_manage_task, can_move_task
+
+# The columns of a board, left to right.
+COLUMNS = [
+    Task.Status.TODO,
+    Task.Status.IN_PROGRESS,
+    Task.Status.IN_REVIEW,
+    Task.Status.BLOCKED,
+    Task.Status.DONE,
+]
+WORKLOAD_WEEKS = 4
+WORKLOAD_PEOPLE = 50
+
+
+@dataclass
+class TaskCard:
+    """A task on a board with what the viewer may do to it."""
+
+    task: Task
+    late: bool
+    moves: list[tuple[str, str]] = field(default_factory=list)
+    can_block: bool = False
+    can_log: bool = False
+    can_manage: bool = False
+    choices: list[User] = field(default_factory=list)
+    suggested: User | None = None
+
+
+@dataclass
+class Column:
+    status: str
+    label: str
+    cards: list[TaskCard]
+
+
+def _card(task: Task, *, today: dt.date, can_move: bool, can_log: bool, can_manage: bool) -> TaskCard:
+    allowed = services.TRANSITIONS[Task.Status(task.status)] if can_move else frozenset()
+    return TaskCard(
+        task=task,
+        late=task.is_open and task.due_date is not None and task.due_date < today,
+        moves=[(s.value, str(s.label)) for s in COLUMNS if s in allowed and s != Task.Status.BLOCKED],
+        can_block=Task.Status.BLOCKED in allowed,
+        can_log=can_log,
+        can_manage=can_manage,
+    )
+
+
+def _columns(cards: list[TaskCard]) -> list[Column]:
+    by_status: dict[str, list[TaskCard]] = {status: [] for status in COLUMNS}
+    for card in cards:
+        by_status[card.task.status].append(card)
+    return [Column(status=s.value, label=str(s.label), cards=by_status[s]) for s in COLUMNS]
+
+
+def _mine_context(user: User, today: dt.date) -> dict[str, Any]:
+    tasks = selectors.my_tasks_for(user, today=today)
+    cards = [_card(task, today=today, can_move=True, can_log=True, can_manage=False) for task in tasks]
+    return {"columns": _columns(cards), "board": "mine", "today": today, "count": len(tasks)}
+
+
+def _project_context(user: User, project: Project, today: dt.date) -> dict[str, Any]:
+    tasks = selectors.project_tasks_for(user, project.pk)
+    manage = can_edit_project(user, project)
+    cards = [
+        _card(
+            task,
+            today=today,
+            can_move=manage or task.assignee_id == user.pk,
+            can_log=task.assignee_id == user.pk,
+            can_manage=manage,
+        )
+        for task in tasks
+    ]
+    if manage:
+        open_cards = [card for card in cards if card.task.is_open]
+        choices, suggested = selectors.assignee_choices([card.task for card in open_cards])
+        for card in open_cards:
+            card.choices = choices[card.task.pk]
+            card.suggested = suggested[card.task.pk]
+    agreed = (
+        PlanVersion.objects.filter(project=project, status=PlanVersion.Status.AGREED)
+        .only("pk", "number")
+        .first()
+        if manage
+        else None
+    )
+    return {
+        "project": project,
+        "columns": _columns(cards),
+        "board": "project",
+        "today": today,
+        "count": len(tasks),
+        "can_manage": manage,
+        "agreed": agreed,
+    }
+
+
+def _board(
+    request: HttpRequest, kind: str, project: Project | None, *, errors: list[str], status: int
+) -> HttpResponse:
+    user = signed_in_user(request)
+    today = timezone.localdate()
+    if kind == "project" and project is not None:
+        context = _project_context(user, project, today)
+        template = "production/project_board.html"
+    else:
+        context = _mine_context(user, today)
+        template = "production/mine.html"
+    return render(request, template, context | {"errors": errors}, status=status)
+
+
+def _done(request: HttpRequest, task: Task, message: str) -> HttpResponse:
+    """After a write: back to the board the form came from (htmx follows and swaps the board)."""
+    if not request.headers.get("HX-Request"):
+        messages.success(request, message)
+    if request.POST.get("board") == "project":
+        return redirect("production:project", task.project_id)
+    return redirect("production:mine")
+
+
+def _refused(request: HttpRequest, task: Task, errors: list[str]) -> HttpResponse:
+    kind = "project" if request.POST.get("board") == "project" else "mine"
+    return _board(request, kind, task.project if kind == "project" else None, errors=errors, status=400)
+
+
+def _messages_of(error: services.ProductionError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def _form_errors(form: Any) -> list[str]:
+    return [
+        f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
+        for name, found in form.errors.items()
+        for message in found
+    ]
+
+
+# ---------- pages ----------
+
+
+@require_GET
+@staff_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The specialist's own tasks, by status."""
+    return _board(request, "mine", None, errors=[], status=200)
+
+
+@require_GET
+@staff_required
+def project_board(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """One project's tasks by status, with assignment for its AM."""
+    project = project_get_for(signed_in_user(request), project_pk)
+    return _board(request, "project", project, errors=[], status=200)
+
+
+@require_GET
+@staff_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """The AM's whole portfolio: late, at-risk and blocked tasks, and the specialists' load."""
+    user = signed_in_user(request)
+    if user.role == User.Role.SPECIALIST:
+        return redirect("production:mine")
+    today = timezone.localdate()
+    lists = []
+    for key, title, queryset in [
+        ("late", _("Late tasks"), selectors.late_tasks_for(user, today)),
+        ("at-risk", _("At risk: due within 3 days, not started"), selectors.at_risk_tasks_for(user, today)),
+        ("blocked", _("Blocked tasks"), selectors.blocked_tasks_for(user)),
+    ]:
+        total, capped = capped_count(queryset)
+        lists.append(
+            {
+                "key": key,
+                "title": title,
+                "items": list(queryset[: selectors.PORTFOLIO_LIMIT]),
+                "total": total,
+                "capped": capped,
+            }
+        )
+    monday = selectors.week_start(today)
+    weeks = [monday + dt.timedelta(weeks=n) for n in range(WORKLOAD_WEEKS)]
+    specialists = list(
+        User.objects.filter(is_active=True, role=User.Role.SPECIALIST).order_by("full_name", "id")[
+            :WORKLOAD_PEOPLE
+        ]
+    )
+    load = selectors.workload_by_week(specialists, weeks)
+    workload = [
+        {"person": person, "hours": [round(load[person.pk][week] / 60, 1) for week in weeks]}
+        for person in specialists
+    ]
+    return render(
+        request,
+        "production/portfolio.html",
+        {"lists": lists, "weeks": weeks, "workload": workload, "today": today},
+    )
+
+
+# ---------- writes ----------
+
+
+@require_POST
+@staff_required
+def task_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a task to another column; blocking says on whom and why."""
+    user = signed_in_user(request)
+    task = selectors.task_get_for(user, pk)
+    if not can_move_task(user, task):
+        raise PermissionDenied
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, task, _form_errors(form))
+    try:
+        task = services.task_move(
+            task=task,
+            status=form.cleaned_data["status"],
+            by=user,
+            blocked_on=form.cleaned_data["blocked_on"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.ProductionError as error:
+        return _refused(request, task, _messages_of(error))
+    return _done(
+        request, task, _("%(title)s: %(status)s") % {"title": task.title, "status": task.get_status_display()}
+    )
+
+
+@require_POST
+@staff_required
+def task_time(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assignee logs time spent on a task."""
+    user = signed_in_user(request)
+    task = selectors.task_get_for(user, pk)
+    if not can_log_time(user, task):
+        raise PermissionDenied
+    form = TimeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, task, _form_errors(form))
+    try:
+        services.time_log(
+            task=task,
+            by=user,
+            minutes=form.minutes,
+            on=form.cleaned_data["on"],
+            note=form.cleaned_data["note"],
+        )
+    except services.ProductionError as error:
+        return _refused(request, task, _messages_of(error))
+    return _done(request, task, _("Time logged on %(title)s.") % {"title": task.title})
+
+
+@require_POST
+@staff_required
+def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The AM gives a task to a specialist."""
+    user = signed_in_user(request)
+    task = selectors.task_get_for(user, pk)
+    if not can_manage_task(user, task):
+        raise PermissionDenied
+    form = AssignForm(request.POST)
+    person = User.objects.filter(pk=form.cleaned_data["assignee"]).first() if form.is_valid() else None
+    if person is None:
+        return _refused(request, task, [_("Choose a specialist.")])
+    try:
+        task = services.task_assign(task=task, specialist=person, by=user)
+    except services.ProductionError as error:
+        return _refused(request, task, _messages_of(error))
+    return _done(
+        request,
+        task,
+        _("%(title)s assigned to %(name)s.") % {"title": task.title, "name": person.get_full_name()},
+    )
+
+
+@require_POST
+@staff_required
+def task_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    """The AM shows a task to the client in the portal, or hides it."""
+    user = signed_in_user(request)
+    task = selectors.task_get_for(user, pk)
+    if not can_manage_task(user, task):
+        raise PermissionDenied
+    form = VisibilityForm(request.POST)
+    form.is_valid()
+    try:
+        task = services.task_set_visibility(
+            task=task, by=user, visible=bool(form.cleaned_data.get("visible"))
+        )
+    except services.ProductionError as error:
+        return _refused(request, task, _messages_of(error))
+    message = (
+        _("The client sees %(title)s.")
+        if task.visible_to_client
+        else _("The client no longer sees %(title)s.")
+    )
+    return _done(request, task, message % {"title": task.title})
+
+
+@require_POST
+@staff_required
+def tasks_from_plan(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """The agreed plan's items become tasks of the project."""
+    user = signed_in_user(request)
+    project = project_get_for(user, project_pk)
+    if not can_edit_project(user, project):
+        raise PermissionDenied
+    version = PlanVersion.objects.filter(project=project, status=PlanVersion.Status.AGREED).first()
+    if version is None:
+        return _board(
+            request, "project", project, errors=[_("Only an agreed plan becomes tasks.")], status=400
+        )
+    try:
+        tasks = services.tasks_from_plan(version=version, by=user)
+    except services.ProductionError as error:
+        return _board(request, "project", project, errors=_messages_of(error), status=400)
+    messages.success(request, _("Tasks created: %(count)s") % {"count": len(tasks)})
+    return redirect(reverse("production:project", args=[project.pk]))
