@@ -5,3 +5,8 @@ class PlansConfig(AppConfig):
     name = "khata.plans"
     label = "plans"
     verbose_name = "Plans"
+
+    def ready(self) -> None:
+        from khata.plans.boards import register_boards
+
+        register_boards()

@@ -7,4 +7,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
     path("preview/<int:contact_pk>/", views.preview, name="preview"),
+    path("projects/", views.projects, name="projects"),
+    path("projects/<int:project_pk>/", views.project, name="project"),
+    path("plans/<int:planversion_pk>/", views.plan, name="plan"),
+    path("plans/<int:planversion_pk>/request/", views.plan_request, name="plan_request"),
+    path("plans/<int:planversion_pk>/approve/", views.plan_approve_client, name="plan_approve"),
+    path("plans/items/<int:planitem_pk>/answer/", views.plan_item_decide, name="plan_item_decide"),
 ]
