@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from khata.core.boards import capped_count
 from khata.people.decorators import signed_in_user, staff_required
 from khata.people.models import User
-from khata.plans.models import PlanVersion, Project
+from khata.plans.models import PlanItem, PlanVersion, Project
 from khata.plans.policies import can_edit_project
 from khata.plans.selectors import project_get_for
 from khata.production import selectors, services
@@ -116,6 +116,10 @@ def _project_context(user: User, project: Project, today: dt.date) -> dict[str, 
         if manage
         else None
     )
+    if agreed is not None:
+        made = Task.objects.filter(project=project, plan_item__isnull=False).values("plan_item__key")
+        if not PlanItem.objects.filter(version=agreed).exclude(key__in=made).exists():
+            agreed = None  # every item of the agreed plan is a task already
     return {
         "project": project,
         "columns": _columns(cards),

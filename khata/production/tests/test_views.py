@@ -214,6 +214,7 @@ def test_am_creates_tasks_from_the_agreed_plan(http_as: Any, agreed: PlanVersion
     response = http_as("am").post(reverse("production:from_plan", args=[agreed.project_id]))
     assert response.status_code == 302
     assert Task.objects.filter(project_id=agreed.project_id).count() == 2
+    assert "Create tasks from the agreed plan" not in http_as("am").get(url).content.decode()
     assert (
         http_as("finance").post(reverse("production:from_plan", args=[agreed.project_id])).status_code == 403
     )
