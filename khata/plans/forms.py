@@ -170,7 +170,13 @@ class DecisionForm(_ClientProposalForm):
     """The client's answer to one item: accept, counter (with a comment) or reject."""
 
     decision = forms.ChoiceField(
-        label=_("Your answer"), choices=ItemDecision.Decision.choices, widget=forms.RadioSelect
+        label=_("Your answer"),
+        choices=[
+            (ItemDecision.Decision.ACCEPT, _("Accept")),
+            (ItemDecision.Decision.COUNTER, _("Counter: propose a change")),
+            (ItemDecision.Decision.REJECT, _("Reject")),
+        ],
+        widget=forms.RadioSelect,
     )
 
     field_order = ["decision", "comment", "proposed_price", "proposed_due_date"]
