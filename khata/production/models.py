@@ -143,7 +143,7 @@ class Task(models.Model):
     """One piece of work of a project, done by one specialist."""
 
     class Status(models.TextChoices):
-        TODO = "todo", _("To do")
+        TO_DO = "todo", _("To do")
         IN_PROGRESS = "in_progress", _("In progress")
         IN_REVIEW = "in_review", _("In review")
         DONE = "done", _("Done")
@@ -181,7 +181,7 @@ class Task(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.TODO)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.TO_DO)
     blocked_on = models.CharField(_("blocked on"), max_length=8, choices=BlockedOn.choices, blank=True)
     blocked_reason = models.TextField(_("reason for the block"), blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)

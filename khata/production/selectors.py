@@ -147,7 +147,7 @@ def project_tasks_for(user: AnyUser, project_id: int) -> list[Task]:
 def at_risk_tasks_for(user: AnyUser, today: dt.date) -> QuerySet[Task]:
     """Tasks not started yet and due within three days."""
     return task_list_for(user).filter(
-        status=Task.Status.TODO, due_date__gte=today, due_date__lte=today + dt.timedelta(days=AT_RISK_DAYS)
+        status=Task.Status.TO_DO, due_date__gte=today, due_date__lte=today + dt.timedelta(days=AT_RISK_DAYS)
     )
 
 

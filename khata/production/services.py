@@ -410,12 +410,12 @@ def assignee_suggest(task: Task) -> User | None:
 
 # The board's moves; "done" may be reopened, "blocked" returns to work once unblocked.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Task.Status.TODO: frozenset({Task.Status.IN_PROGRESS, Task.Status.BLOCKED}),
+    Task.Status.TO_DO: frozenset({Task.Status.IN_PROGRESS, Task.Status.BLOCKED}),
     Task.Status.IN_PROGRESS: frozenset(
-        {Task.Status.TODO, Task.Status.IN_REVIEW, Task.Status.DONE, Task.Status.BLOCKED}
+        {Task.Status.TO_DO, Task.Status.IN_REVIEW, Task.Status.DONE, Task.Status.BLOCKED}
     ),
     Task.Status.IN_REVIEW: frozenset({Task.Status.IN_PROGRESS, Task.Status.DONE, Task.Status.BLOCKED}),
-    Task.Status.BLOCKED: frozenset({Task.Status.TODO, Task.Status.IN_PROGRESS}),
+    Task.Status.BLOCKED: frozenset({Task.Status.TO_DO, Task.Status.IN_PROGRESS}),
     Task.Status.DONE: frozenset({Task.Status.IN_PROGRESS}),
 }
 

@@ -34,7 +34,7 @@ from khata.production.policies import can_log_time, can_manage_task, can_move_ta
 
 # The columns of a board, left to right.
 COLUMNS = [
-    Task.Status.TODO,
+    Task.Status.TO_DO,
     Task.Status.IN_PROGRESS,
     Task.Status.IN_REVIEW,
     Task.Status.BLOCKED,

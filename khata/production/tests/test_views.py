@@ -120,7 +120,7 @@ def test_specialist_gets_404_on_a_task_of_someone_else(http_as: Any, agreed: Pla
     )
     assert response.status_code == 404
     copy_task.refresh_from_db()
-    assert copy_task.status == Task.Status.TODO
+    assert copy_task.status == Task.Status.TO_DO
 
 
 def test_my_tasks_shows_only_the_specialists_own_tasks(http_as: Any, task: Task) -> None:
@@ -152,7 +152,7 @@ def test_blocking_needs_a_reason_and_a_refusal_changes_nothing(http_as: Any, tas
     assert response.status_code == 400
     assert "Say why the task is blocked." in response.content.decode()
     task.refresh_from_db()
-    assert task.status == Task.Status.TODO
+    assert task.status == Task.Status.TO_DO
     http_as("specialist").post(
         url, {"status": "blocked", "blocked_on": "client", "reason": "Waiting for logins", "board": "mine"}
     )
@@ -166,7 +166,7 @@ def test_a_move_the_board_does_not_allow_answers_400(http_as: Any, task: Task) -
     )
     assert response.status_code == 400
     task.refresh_from_db()
-    assert task.status == Task.Status.TODO
+    assert task.status == Task.Status.TO_DO
 
 
 def test_specialist_logs_time_and_a_future_day_is_refused(http_as: Any, task: Task) -> None:
