@@ -30,6 +30,7 @@ from khata.clients.services import (
     interaction_update,
 )
 from khata.core.admin import EventRecordingAdmin
+from khata.core.forms import apply_service_errors
 from khata.people.models import User
 
 INTERACTION_FIELDS = ("kind", "occurred_at", "summary", "sentiment", "next_step", "next_step_due")
@@ -56,8 +57,7 @@ class ServiceForm(forms.ModelForm):
         except _DryRun:
             pass
         except ClientError as error:
-            for field, problems in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, problems)
+            apply_service_errors(self, error)
         return cleaned
 
 

@@ -1,7 +1,7 @@
 """Forms of the client pages. They only parse input; the services decide what is valid.
 
-A service's ``ClientError`` carries field errors like a form's: ``apply_service_errors`` puts them
-next to the fields they belong to.
+A service's ``ClientError`` carries field errors like a form's: ``apply_service_errors`` (in
+``khata.core.forms``) puts them next to the fields they belong to.
 """
 
 from __future__ import annotations
@@ -42,16 +42,6 @@ def _country_choices(locale: str) -> list[tuple[str, str]]:
 @functools.cache
 def _currency_choices(locale: str) -> list[tuple[str, str]]:
     return sorted((code, f"{code} — {get_currency_name(code, locale=locale)}") for code in list_currencies())
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's field errors on the form: on the field when it has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            messages = [message for item in errors for message in item.messages]
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class PersonChoiceField(forms.ModelChoiceField):

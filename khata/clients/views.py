@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khata.clients import selectors, services
-from khata.clients.forms import ClientForm, ContactForm, ImportForm, InteractionForm, apply_service_errors
+from khata.clients.forms import ClientForm, ContactForm, ImportForm, InteractionForm
 from khata.clients.models import Client, Contact, Interaction
 from khata.clients.policies import (
     can_create_client,
@@ -38,6 +38,7 @@ from khata.clients.policies import (
     can_reassign_client,
 )
 from khata.clients.transfer import CSV_COLUMNS, clients_export, clients_import
+from khata.core.forms import apply_service_errors
 from khata.core.keyset import keyset_paginate
 from khata.people.decorators import staff_required
 from khata.people.models import User

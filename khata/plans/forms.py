@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from khata.clients.models import Client
 from khata.clients.selectors import account_manager_choices
+from khata.core.forms import apply_service_errors
 from khata.core.money import from_minor, to_minor
 from khata.people.models import Specialty, User
 from khata.plans.models import ItemDecision, Origin, PlanItem, Project
@@ -33,14 +34,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def apply_plan_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's field errors on the form: on the field when it has one, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, errors in error.error_dict.items():
-        messages = [message for item in errors for message in item.messages]
-        name = FORM_FIELDS.get(field, field)
-        form.add_error(name if name in form.fields else None, messages)
+    """Show a plan service's field errors next to the field the person typed into."""
+    apply_service_errors(form, error, rename=FORM_FIELDS)
 
 
 def _amount(label: Any, *, required: bool = False) -> forms.DecimalField:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khata.clients.selectors import client_visible_to
 from khata.people.decorators import staff_required
 from khata.people.models import User
+from khata.people.policies import can_manage_accounts
 from khata.plans import selectors, services
 from khata.plans.forms import ItemForm, NoteForm, ProjectForm, apply_plan_errors
 from khata.plans.models import Approval, PlanItem, PlanVersion, Project
@@ -28,10 +29,6 @@ from khata.plans.policies import can_approve_plan, can_edit_project
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _may_start_projects(user: User) -> bool:
-    return user.role in {User.Role.AM, User.Role.HEAD}
 
 
 def _editable_project(request: HttpRequest, pk: int) -> Project:
@@ -78,7 +75,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "main_groups": [group for group in groups if group.stage in selectors.MAIN_STAGES],
             "side_groups": [group for group in groups if group.stage in selectors.SIDE_STAGES],
             "total": sum(group.total for group in groups),
-            "can_create": _may_start_projects(user),
+            "can_create": can_manage_accounts(user),
         },
     )
 
@@ -125,7 +122,7 @@ def _refused(
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not _may_start_projects(user):
+    if not can_manage_accounts(user):
         raise PermissionDenied
     clients = client_visible_to(user)
     if request.method == "POST":

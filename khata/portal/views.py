@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khata.clients.services import ClientError, contact_profile_update
+from khata.core.forms import apply_service_errors
 from khata.people.decorators import signed_in_user
 from khata.people.models import User
 from khata.people.policies import is_staff_user
@@ -70,8 +71,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         try:
             contact_profile_update(contact=contact, by=user, **form.cleaned_data)
         except ClientError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("portal:profile")
