@@ -8,6 +8,8 @@ pointing one way: a work domain knows ``core``, never the pages above it.
 A Today provider is ``func(user, *, today, limit) -> Card | None`` (``None``: not for this user).
 A portal provider is ``func(contact, *, limit) -> Card`` and is always shown, empty or not, so a
 client sees the whole list of what may wait for them.
+A project panel provider is ``func(project, user, *, limit) -> Card | None``: the staff project page
+(``plans``) and the client's project page (``portal``) show the panels other domains register.
 
 Registering the same key again replaces the provider: a domain that arrives later swaps an
 empty placeholder section for its real one.
@@ -67,6 +69,7 @@ class Card:
 
 TodayProvider = Callable[..., Card | None]
 PortalProvider = Callable[..., Card]
+ProjectProvider = Callable[..., Card | None]
 
 
 @dataclass
@@ -97,6 +100,10 @@ class Board:
 
 today_board = Board("today")
 portal_home = Board("portal_home")
+# Panels of one project: the staff project page and the client's project page in the portal.
+# A provider is ``func(project, user, *, limit) -> Card | None`` (``None``: nothing to show here).
+project_page = Board("project_page")
+portal_project_page = Board("portal_project_page")
 
 
 def register_today_card(key: str, func: TodayProvider, *, order: int = 100) -> None:
@@ -107,6 +114,26 @@ def register_today_card(key: str, func: TodayProvider, *, order: int = 100) -> N
 def register_portal_section(key: str, func: PortalProvider, *, order: int = 100) -> None:
     """A domain adds a "what waits for you" section to the client's portal home."""
     portal_home.register(key, func, order=order)
+
+
+def register_project_panel(key: str, func: ProjectProvider, *, order: int = 100) -> None:
+    """A domain adds a panel to the staff project page (briefs, tasks, reports…)."""
+    project_page.register(key, func, order=order)
+
+
+def register_portal_project_panel(key: str, func: ProjectProvider, *, order: int = 100) -> None:
+    """A domain adds a panel to the client's project page in the portal."""
+    portal_project_page.register(key, func, order=order)
+
+
+def board_cards(board: Board, *args: Any, **kwargs: Any) -> list[Card]:
+    """Ask every provider of ``board`` in order; keep the cards they return."""
+    cards = []
+    for _key, func in board.providers():
+        card = func(*args, **kwargs)
+        if card is not None:
+            cards.append(card)
+    return cards
 
 
 def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:

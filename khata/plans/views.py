@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khata.clients.selectors import client_visible_to
+from khata.core.boards import board_cards, project_page
 from khata.people.decorators import staff_required
 from khata.people.models import User
 from khata.people.policies import can_manage_accounts
@@ -62,6 +63,9 @@ def _render_form(
 
 # ---------- the portfolio and the project page ----------
 
+# Each panel other domains add to the project page shows at most this many rows.
+PANEL_LIMIT = 8
+
 
 @staff_required
 @require_GET
@@ -99,6 +103,7 @@ def _project_page(
         "can_approve": version is not None and can_approve_plan(user, version, Approval.Side.COMPANY),
         "note_form": NoteForm(),
         "errors": errors or [],
+        "panels": board_cards(project_page, project, user, limit=PANEL_LIMIT),
     }
     return render(request, "plans/detail.html", context, status=400 if errors else 200)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khata.clients.services import ClientError, contact_profile_update
+from khata.core.boards import board_cards, portal_project_page
 from khata.core.forms import apply_service_errors
 from khata.people.decorators import signed_in_user
 from khata.people.models import User
@@ -36,6 +37,9 @@ from khata.portal.selectors import (
     portal_home_for,
     portal_preview_contact_get_for,
 )
+
+# Each panel other domains add to the portal project page shows at most this many rows.
+PANEL_LIMIT = 8
 
 
 @require_GET
@@ -148,6 +152,7 @@ def project(request: HttpRequest, project_pk: int) -> HttpResponse:
             "client": contact.client,
             "project": found,
             "versions": list(plan_versions_for(found, user=user)),
+            "panels": board_cards(portal_project_page, found, user, limit=PANEL_LIMIT),
         },
     )
 
