@@ -271,3 +271,75 @@ class TaskComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.author_id}"
+
+
+class StatusReport(models.Model):
+    """A status report of one project: sections generated from live data plus the AM's own words.
+
+    ``sections`` is a JSON snapshot taken when the draft is made or refreshed (done since the last
+    report, next, risks, what waits for the client); the AM may leave items out while it is a draft.
+    Publishing freezes it: the client sees it in the portal and gets it by email. ``number`` counts
+    the reports of a project (Report 1, 2…); a project has at most one draft at a time.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    project = models.ForeignKey(
+        "plans.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="status_reports"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    sections = models.JSONField(_("sections"), default=dict, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prepared by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    generated_at = models.DateTimeField(_("generated"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["project", "-number"]
+        verbose_name = _("status report")
+        verbose_name_plural = _("status reports")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="statusreport_number_per_project"),
+            # One draft at a time per project.
+            models.UniqueConstraint(
+                fields=["project"], condition=models.Q(status="draft"), name="statusreport_one_draft"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "published"]), name="statusreport_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="published", published_at__isnull=False)
+                | models.Q(status="draft", published_at__isnull=True),
+                name="statusreport_published_at_when_published",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "status", "-number"], name="statusreport_project_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.number}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
