@@ -9,14 +9,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from khata.clients.selectors import client_visible_to
 from khata.people.models import User
 from khata.people.policies import AnyUser
 from khata.plans.selectors import project_visible_to
-from khata.production.models import Brief, Task
+from khata.production.models import Brief, BriefAnswer, BriefQuestion, Task, TimeLog
 
 
 def task_visible_to(user: AnyUser) -> QuerySet[Task]:
@@ -193,3 +194,41 @@ def assignee_choices(tasks: Sequence[Task]) -> tuple[dict[int, list[User]], dict
 
         suggested[task.pk] = min(fit, key=lambda p: (load(p), p.full_name, p.pk)) if fit else None
     return choices, suggested
+
+
+# --- the API's reads ---------------------------------------------------------------------------------
+
+
+def brief_progress_list_for(user: AnyUser) -> QuerySet[Brief]:
+    """The briefs this user may see, each with ``answered_count`` of ``required_count`` required
+    questions answered (the rule of ``services.brief_completeness``, for a whole list in one query)."""
+    required = (
+        BriefQuestion.objects.filter(template=OuterRef("template"), required=True)
+        .order_by()
+        .values("template")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    answered = (
+        BriefAnswer.objects.filter(brief=OuterRef("pk"), question__required=True)
+        .exclude(value="", file="")
+        .order_by()
+        .values("brief")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return brief_list_for(user).annotate(
+        required_count=Coalesce(Subquery(required, output_field=IntegerField()), Value(0)),
+        answered_count=Coalesce(Subquery(answered, output_field=IntegerField()), Value(0)),
+    )
+
+
+def time_log_list_for(user: AnyUser) -> QuerySet[TimeLog]:
+    """Time logged on the tasks this user may see (agency staff only), newest first (no N+1)."""
+    if not isinstance(user, User) or not user.is_agency_staff:
+        return TimeLog.objects.none()
+    return (
+        TimeLog.objects.filter(task__in=task_visible_to(user).values("pk"))
+        .select_related("task", "user")
+        .order_by("-on", "-id")
+    )
