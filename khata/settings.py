@@ -225,6 +225,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest file a person may attach (khata.core.uploads.upload_check).
+KHATA_UPLOAD_MAX_BYTES = int(os.environ.get("KHATA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 
 # Console email by default (messages are printed); SMTP when EMAIL_BACKEND says so.
 EMAIL_BACKEND_PATH = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
