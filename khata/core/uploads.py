@@ -195,7 +195,7 @@ def upload_check(
         kind = _sniff(head, stream)
     except _Refused as refused:
         reason, what = _REFUSALS[refused.what]
-        if claimed is not None:
+        if claimed is not None and refused.what not in ("macros", "damaged"):
             raise ValidationError(_not_what_it_says(claimed, extension, what), code="mismatch") from None
         raise ValidationError(str(reason), code=refused.what) from None
     spec = KINDS[kind]
