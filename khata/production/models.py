@@ -343,3 +343,30 @@ class StatusReport(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+
+class TaskAttachment(models.Model):
+    """A file attached to a task: checked by its content on upload (``khata.core.uploads``), kept with
+    its checksum, and handed out only through a view that checks who asks."""
+
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="tasks/%Y/%m/", max_length=255)
+    name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["task", "-created_at", "-id"]
+        verbose_name = _("task attachment")
+        verbose_name_plural = _("task attachments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="taskattachment_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
