@@ -8,5 +8,7 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from khata.plans.boards import register_boards
+        from khata.plans.status import register_plan_signals
 
         register_boards()
+        register_plan_signals()

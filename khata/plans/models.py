@@ -131,6 +131,8 @@ class PlanVersion(models.Model):
         related_name="successors",
     )
     note = models.TextField(_("note"), blank=True)
+    # When it was put before the client: how long a plan has waited for the client's answer.
+    proposed_at = models.DateTimeField(_("proposed"), null=True, blank=True)
 
     class Meta:
         ordering = ["project", "-number"]
@@ -248,8 +250,14 @@ class ItemDecision(models.Model):
 class ClientRequest(models.Model):
     """Something the client's approver asks to add to a proposed plan.
 
-    The AM answers it with an item of origin "client" in a later version; ``answered_by`` links it.
+    The AM answers it: either with an item of origin "client" in the draft (``answered_by`` links
+    that item, ``item_key`` follows it across later versions) or by declining it with a comment the
+    client reads in the portal.
     """
+
+    class Answer(models.TextChoices):
+        ADDED = "added", _("Added to the plan")
+        DECLINED = "declined", _("Declined")
 
     version = models.ForeignKey(
         PlanVersion, verbose_name=_("plan version"), on_delete=models.CASCADE, related_name="requests"
@@ -269,6 +277,10 @@ class ClientRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="answers",
     )
+    answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices, blank=True)
+    answer_comment = models.TextField(_("answer comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    item_key = models.UUIDField(_("item key"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -280,10 +292,17 @@ class ClientRequest(models.Model):
                 condition=models.Q(proposed_price_minor__isnull=True) | models.Q(proposed_price_minor__gte=0),
                 name="clientrequest_price_not_negative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(answer__in=["", "added", "declined"]), name="clientrequest_answer_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.deliverable
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.answer) or self.answered_by_id is not None
 
 
 class Approval(models.Model):

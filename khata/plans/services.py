@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -41,6 +42,7 @@ from khata.plans.policies import (
     can_approve_plan,
     can_edit_project,
 )
+from khata.plans.status import stage_objections
 
 PROJECT_FIELDS = ("name", "services", "start_date", "target_date", "budget_minor", "budget_hours", "owner")
 ITEM_FIELDS = ("deliverable", "specialty", "estimate_minutes", "due_date", "price_minor", "origin")
@@ -143,7 +145,11 @@ def project_update(*, project: Project, by: User, **values: Any) -> Project:
 
 @transaction.atomic
 def project_set_stage(*, project: Project, by: User, stage: str, reason: str = "") -> Project:
-    """Move a project to another stage; the reason, if any, is kept on the event."""
+    """Move a project to another stage; the reason, if any, is kept on the event.
+
+    A gate another domain registers (``khata.plans.status.register_stage_gate``) may object to the
+    move — the brief is not complete — and then the move needs the AM's recorded reason.
+    """
     project = Project.objects.select_for_update().select_related("client").get(pk=project.pk)
     if not can_edit_project(by, project):
         raise _refuse("project", _("You cannot change this project."))
@@ -151,6 +157,10 @@ def project_set_stage(*, project: Project, by: User, stage: str, reason: str = "
         raise _refuse("stage", _("Unknown stage."))
     if stage == project.stage:
         raise _refuse("stage", _("The project is already at this stage."))
+    reason = reason.strip()
+    objections = stage_objections(project, stage)
+    if objections and not reason:
+        raise PlanError({"reason": objections})
     old = project.stage
     project.stage = stage
     project.save(update_fields=["stage"])
@@ -161,7 +171,7 @@ def project_set_stage(*, project: Project, by: User, stage: str, reason: str = "
         by=by,
         client=project.client,
         subject=project,
-        data={"from": old, "to": stage, "reason": reason.strip()},
+        data={"from": old, "to": stage, "reason": reason, "objections": objections},
     )
     return project
 
@@ -255,8 +265,11 @@ def plan_item_add(
     """Add an item to a draft; answering a client's request makes it an item of origin "client"."""
     version = _editable(version, by)
     if answers is not None:
+        answers = ClientRequest.objects.select_for_update().select_related("version").get(pk=answers.pk)
         if answers.version.project_id != version.project_id:
             raise _refuse("answers", _("This request belongs to another project."))
+        if answers.is_answered:
+            raise _refuse("answers", _("This request has already been answered."))
         values["origin"] = Origin.CLIENT
         values.setdefault("deliverable", answers.deliverable)
     values = _check_item(values)
@@ -264,7 +277,12 @@ def plan_item_add(
         version=version, **{name: values[name] for name in ITEM_FIELDS if name in values}
     )
     if answers is not None:
-        ClientRequest.objects.filter(pk=answers.pk).update(answered_by=item)
+        ClientRequest.objects.filter(pk=answers.pk).update(
+            answered_by=item,
+            answer=ClientRequest.Answer.ADDED,
+            item_key=item.key,
+            answered_at=timezone.now(),
+        )
     _version_event(
         version,
         kind="plans.item_added",
@@ -332,7 +350,8 @@ def plan_propose(*, version: PlanVersion, by: User) -> PlanVersion:
         status=PlanVersion.Status.SUPERSEDED
     )
     version.status = PlanVersion.Status.PROPOSED
-    version.save(update_fields=["status"])
+    version.proposed_at = timezone.now()
+    version.save(update_fields=["status", "proposed_at"])
     _version_event(
         version,
         kind="plans.version_proposed",
@@ -340,6 +359,78 @@ def plan_propose(*, version: PlanVersion, by: User) -> PlanVersion:
         by=by,
     )
     return version
+
+
+# --- answering the client's requests --------------------------------------------------------------
+
+
+def _open_request(request: ClientRequest, by: User) -> ClientRequest:
+    request = (
+        ClientRequest.objects.select_for_update()
+        .select_related("version__project__client")
+        .get(pk=request.pk)
+    )
+    if not can_edit_project(by, request.version.project):
+        raise _refuse("request", _("You cannot answer this client's requests."))
+    if request.is_answered:
+        raise _refuse("request", _("This request has already been answered."))
+    return request
+
+
+@transaction.atomic
+def client_request_add(*, request: ClientRequest, by: User, **values: Any) -> PlanItem:
+    """Answer a client's request with an item of origin "client" in the project's draft.
+
+    Without a draft one is started from the latest version, as the AM would by hand.
+    """
+    project = Project.objects.select_for_update().get(pk=request.version.project_id)
+    request = _open_request(request, by)
+    draft = PlanVersion.objects.filter(project=project, status=PlanVersion.Status.DRAFT).first()
+    if draft is None:
+        _check_item(dict(values))  # refuse bad input before starting a draft
+        latest = PlanVersion.objects.filter(project=project).order_by("-number").first()
+        draft = _new_version(project=project, by=by, based_on=latest, note="")
+        _version_event(
+            draft,
+            kind="plans.version_created",
+            summary=gettext_noop("Plan version %(number)s of %(project)s drafted"),
+            by=by,
+            based_on=latest.number if latest is not None else None,
+        )
+    item = plan_item_add(version=draft, by=by, answers=request, **values)
+    event_record(
+        kind="plans.request_added",
+        summary=gettext_noop("The client's request %(deliverable)s added to plan version %(number)s"),
+        params={"deliverable": request.deliverable, "number": draft.number},
+        by=by,
+        client=project.client,
+        subject=draft,
+        data={"request": request.pk, "item": str(item.key)},
+    )
+    return item
+
+
+@transaction.atomic
+def client_request_decline(*, request: ClientRequest, by: User, comment: str) -> ClientRequest:
+    """Decline a client's request with a comment the client reads in the portal."""
+    request = _open_request(request, by)
+    comment = comment.strip()
+    if not comment:
+        raise _refuse("comment", _("Tell the client why the request is declined."))
+    request.answer = ClientRequest.Answer.DECLINED
+    request.answer_comment = comment
+    request.answered_at = timezone.now()
+    request.save(update_fields=["answer", "answer_comment", "answered_at"])
+    event_record(
+        kind="plans.request_declined",
+        summary=gettext_noop("The client's request %(deliverable)s declined"),
+        params={"deliverable": request.deliverable},
+        by=by,
+        client=request.version.project.client,
+        subject=request.version,
+        data={"request": request.pk, "comment": comment},
+    )
+    return request
 
 
 # --- the client's answers -------------------------------------------------------------------------

@@ -10,3 +10,6 @@ class ProductionConfig(AppConfig):
         from khata.production.boards import register_cards
 
         register_cards()
+        from khata.production import status_signals
+
+        status_signals.register()
