@@ -48,7 +48,7 @@ class Card:
 
     ``template`` receives the card as ``card`` plus the page context (``user``, ``read_only``,
     ``preview``…). ``total`` is how many items exist (capped at ``COUNT_CAP``); ``more_url``, when
-    set, leads to the full list.
+    set, leads to the full list; ``action_url`` and ``action_label`` add a button to a project panel.
     """
 
     key: str
@@ -60,6 +60,9 @@ class Card:
     counters: list[Counter] = field(default_factory=list)
     more_url: str = ""
     capped: bool = False
+    # An optional button in the card's header ("Send a brief"), shown even when the card is empty.
+    action_url: str = ""
+    action_label: str | Promise = ""
 
     @property
     def more(self) -> int:
