@@ -1,6 +1,6 @@
 from django.urls import path
 
-from khata.portal import views
+from khata.portal import reports, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("plans/<int:planversion_pk>/request/", views.plan_request, name="plan_request"),
     path("plans/<int:planversion_pk>/approve/", views.plan_approve_client, name="plan_approve"),
     path("plans/items/<int:planitem_pk>/answer/", views.plan_item_decide, name="plan_item_decide"),
+    path("reports/<int:statusreport_pk>/", reports.report, name="report"),
 ]

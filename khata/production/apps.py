@@ -10,6 +10,10 @@ class ProductionConfig(AppConfig):
         from khata.production.boards import register_cards
 
         register_cards()
+
+        from khata.production.reports import register_panels
+
+        register_panels()
         from khata.production import status_signals
 
         status_signals.register()
