@@ -300,6 +300,10 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "khata.people.models.User.Role",
         "ClientStatusEnum": "khata.clients.models.Client.Status",
         "PlanVersionStatusEnum": "khata.plans.models.PlanVersion.Status",
+        "TaskStatusEnum": "khata.production.models.Task.Status",
+        "BriefStatusEnum": "khata.production.models.Brief.Status",
+        "BriefQuestionKindEnum": "khata.production.models.BriefQuestion.Kind",
+        "InteractionKindEnum": "khata.clients.models.Interaction.Kind",
     },
 }
 

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from khata.api import plans, views
+from khata.api import plans, production, views
 
 app_name = "api"
 
@@ -16,6 +16,10 @@ router.register("events", views.EventViewSet, basename="event")
 router.register("projects", plans.ProjectViewSet, basename="project")
 router.register("plan-versions", plans.PlanVersionViewSet, basename="planversion")
 router.register("plan-items", plans.PlanItemViewSet, basename="planitem")
+router.register("tasks", production.TaskViewSet, basename="task")
+router.register("time-logs", production.TimeLogViewSet, basename="timelog")
+router.register("briefs", production.BriefViewSet, basename="brief")
+router.register("brief-templates", production.BriefTemplateViewSet, basename="brieftemplate")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
