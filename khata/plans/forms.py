@@ -20,7 +20,7 @@ from khata.clients.selectors import account_manager_choices
 from khata.core.forms import apply_service_errors
 from khata.core.money import from_minor, to_minor
 from khata.people.models import Specialty, User
-from khata.plans.models import ItemDecision, Origin, PlanItem, Project
+from khata.plans.models import ClientRequest, ItemDecision, Origin, PlanItem, Project
 
 # The stored field a service names → the form field a person typed into.
 FORM_FIELDS = {
@@ -101,6 +101,35 @@ class ProjectForm(forms.Form):
         }
 
 
+class StageForm(forms.Form):
+    """Move a project to another stage, with a reason the timeline keeps."""
+
+    stage = forms.ChoiceField(label=_("New stage"), choices=Project.Stage.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed when a step is skipped, such as leaving the brief stage without a complete brief."
+        ),
+    )
+
+    def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if project is not None and not self.is_bound:
+            field = cast(forms.ChoiceField, self.fields["stage"])
+            field.choices = [
+                (value, label) for value, label in Project.Stage.choices if value != project.stage
+            ]
+
+
+class DeclineForm(forms.Form):
+    """Decline a client's request, with words the client reads."""
+
+    comment = forms.CharField(label=_("Why not"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class NoteForm(forms.Form):
     """A short note on a new version or a change request."""
 
@@ -122,6 +151,18 @@ class ItemForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["specialty"]).queryset = Specialty.objects.order_by("name")
+
+    @staticmethod
+    def initial_from_request(request: ClientRequest, currency: str) -> dict[str, Any]:
+        """What the client asked for, ready to become an item of origin "client"."""
+        return {
+            "deliverable": request.deliverable,
+            "due_date": request.proposed_due_date,
+            "price": from_minor(request.proposed_price_minor, currency)
+            if request.proposed_price_minor is not None
+            else None,
+            "origin": Origin.CLIENT,
+        }
 
     @staticmethod
     def initial_for(item: PlanItem, currency: str) -> dict[str, Any]:

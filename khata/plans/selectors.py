@@ -5,12 +5,13 @@ A missing object and one the user may not see answer the same: ``Http404``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from khata.plans.models import (
     Project,
 )
 from khata.plans.services import plan_diff
+from khata.plans.status import project_statuses
 
 
 def project_visible_to(user: AnyUser) -> QuerySet[Project]:
@@ -75,6 +77,18 @@ def plan_version_get_for(user: AnyUser, pk: int | str) -> PlanVersion:
         raise Http404("No such plan version.") from error
 
 
+def client_request_get_for(user: AnyUser, pk: int | str) -> ClientRequest:
+    """One of the client's requests on a plan version this user may see, or 404."""
+    try:
+        return (
+            ClientRequest.objects.filter(version__in=plan_version_list_for(user))
+            .select_related("version__project__client")
+            .get(pk=pk)
+        )
+    except (ClientRequest.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such request.") from error
+
+
 def plan_item_get_for(user: AnyUser, pk: int | str) -> PlanItem:
     """One item of a plan version this user may see, or 404."""
     try:
@@ -112,9 +126,12 @@ def _latest_version(field: str) -> Subquery:
     return Subquery(PlanVersion.objects.filter(project=OuterRef("pk")).order_by("-number").values(field)[:1])
 
 
-def project_portfolio_for(user: AnyUser, *, limit: int = PORTFOLIO_STAGE_LIMIT) -> list[StageGroup]:
+def project_portfolio_for(
+    user: AnyUser, *, limit: int = PORTFOLIO_STAGE_LIMIT, today: dt.date | None = None
+) -> list[StageGroup]:
     """The projects a user may see, grouped by stage, each group bounded; the latest plan version's
-    number and status ride on every project. One query per stage plus one count, whatever the size.
+    number and status, and the project's computed status (``project.health``), ride on every
+    project. One query per stage, one count and the status signals' few, whatever the size.
     """
     visible = project_visible_to(user)
     totals = dict(
@@ -129,6 +146,10 @@ def project_portfolio_for(user: AnyUser, *, limit: int = PORTFOLIO_STAGE_LIMIT) 
     for stage in MAIN_STAGES + SIDE_STAGES:
         projects = list(rows.filter(stage=stage)[:limit])
         groups.append(StageGroup(stage, str(Project.Stage(stage).label), projects, totals.get(stage, 0)))
+    shown = [project for group in groups for project in group.projects]
+    statuses = project_statuses(shown, today=today)
+    for project in shown:
+        project.health = statuses.get(project.pk)  # type: ignore[attr-defined]
     return groups
 
 
@@ -266,3 +287,48 @@ def plans_to_agree_for(client_id: int, *, limit: int) -> tuple[list[PlanVersion]
     )
     total, capped = capped_count(waiting)
     return list(waiting[:limit]), total, capped
+
+
+# --- the Today board ------------------------------------------------------------------------------
+
+
+def _company_side_versions(user: AnyUser) -> QuerySet[PlanVersion]:
+    """Proposed versions of the projects this AM or head runs, not yet approved by the company."""
+    if not isinstance(user, User) or not user.is_active or user.role not in {User.Role.AM, User.Role.HEAD}:
+        return PlanVersion.objects.none()
+    projects = project_visible_to(user).filter(stage__in=("brief", "planning", "production", "acceptance"))
+    return PlanVersion.objects.filter(status=PlanVersion.Status.PROPOSED, project__in=projects)
+
+
+def plans_waiting_for_client_for(user: AnyUser) -> QuerySet[PlanVersion]:
+    """Proposed versions of the user's projects the client has neither approved nor answered, the
+    longest waiting first."""
+    answered = ItemDecision.objects.filter(item__version=OuterRef("pk")).exclude(
+        decision=ItemDecision.Decision.ACCEPT
+    )
+    return (
+        _company_side_versions(user)
+        .exclude(approvals__side=Approval.Side.CLIENT)
+        .exclude(Exists(answered))
+        .exclude(Exists(ClientRequest.objects.filter(version=OuterRef("pk"), answer="", answered_by=None)))
+        .select_related("project__client")
+        .order_by("proposed_at", "id")
+    )
+
+
+def plans_waiting_for_company_for(user: AnyUser) -> QuerySet[PlanVersion]:
+    """Proposed versions the client has approved, countered, rejected or added requests to, and the
+    company side has not approved: the AM's move."""
+    countered = ItemDecision.objects.filter(item__version=OuterRef("pk")).exclude(
+        decision=ItemDecision.Decision.ACCEPT
+    )
+    open_requests = ClientRequest.objects.filter(version=OuterRef("pk"), answer="", answered_by=None)
+    client_approved = Approval.objects.filter(version=OuterRef("pk"), side=Approval.Side.CLIENT)
+    return (
+        _company_side_versions(user)
+        .exclude(approvals__side=Approval.Side.COMPANY)
+        .filter(Exists(client_approved) | Exists(countered) | Exists(open_requests))
+        .annotate(client_approved=Exists(client_approved))
+        .select_related("project__client")
+        .order_by("proposed_at", "id")
+    )

@@ -7,7 +7,7 @@ with its messages next to the fields, and changes nothing. Client contacts get 4
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,17 +19,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from khata.clients.selectors import client_visible_to
 from khata.core.boards import board_cards, project_page
-from khata.people.decorators import staff_required
-from khata.people.models import User
+from khata.people.decorators import signed_in_user, staff_required
 from khata.people.policies import can_manage_accounts
 from khata.plans import selectors, services
-from khata.plans.forms import ItemForm, NoteForm, ProjectForm, apply_plan_errors
-from khata.plans.models import Approval, PlanItem, PlanVersion, Project
+from khata.plans.forms import (
+    DeclineForm,
+    ItemForm,
+    NoteForm,
+    ProjectForm,
+    StageForm,
+    apply_plan_errors,
+)
+from khata.plans.models import Approval, ClientRequest, PlanItem, PlanVersion, Project
 from khata.plans.policies import can_approve_plan, can_edit_project
+from khata.plans.status import project_status
 
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+_user = signed_in_user
 
 
 def _editable_project(request: HttpRequest, pk: int) -> Project:
@@ -85,7 +90,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 def _project_page(
-    request: HttpRequest, project: Project, *, errors: list[str] | None = None, number: Any = None
+    request: HttpRequest,
+    project: Project,
+    *,
+    errors: list[str] | None = None,
+    number: Any = None,
+    stage_form: StageForm | None = None,
 ) -> HttpResponse:
     user = _user(request)
     page = selectors.project_page_for(user, project, number=number or request.GET.get("version"))
@@ -102,10 +112,14 @@ def _project_page(
         "can_change": can_edit and has_baseline and not has_draft,
         "can_approve": version is not None and can_approve_plan(user, version, Approval.Side.COMPANY),
         "note_form": NoteForm(),
+        "stage_form": stage_form or StageForm(project=project),
+        "decline_form": DeclineForm(),
+        "status": project_status(project),
         "errors": errors or [],
         "panels": board_cards(project_page, project, user, limit=PANEL_LIMIT),
     }
-    return render(request, "plans/detail.html", context, status=400 if errors else 200)
+    invalid = bool(errors) or (stage_form is not None and stage_form.errors)
+    return render(request, "plans/detail.html", context, status=400 if invalid else 200)
 
 
 @staff_required
@@ -170,6 +184,87 @@ def project_update(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = ProjectForm(initial=ProjectForm.initial_for(project))
     return _render_form(request, "plans/project_form.html", {"form": form, "project": project})
+
+
+@staff_required
+@require_POST
+def project_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the project to another stage; a gate's objection needs a reason."""
+    project = _editable_project(request, pk)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.project_set_stage(
+                project=project,
+                by=_user(request),
+                stage=form.cleaned_data["stage"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_plan_errors(form, error)
+        else:
+            project.refresh_from_db(fields=["stage"])
+            messages.success(
+                request, _("The project moved to %(stage)s.") % {"stage": project.get_stage_display()}
+            )
+            return redirect("plans:detail", pk=project.pk)
+    return _project_page(request, project, stage_form=form)
+
+
+# ---------- the client's requests ----------
+
+
+def _answerable_request(request: HttpRequest, pk: int) -> ClientRequest:
+    client_request = selectors.client_request_get_for(_user(request), pk)
+    if not can_edit_project(_user(request), client_request.version.project):
+        raise PermissionDenied
+    return client_request
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def request_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer a client's request with an item of the draft, the form prefilled from the request."""
+    client_request = _answerable_request(request, pk)
+    project = client_request.version.project
+    currency = project.client.currency
+    draft = PlanVersion.objects.filter(project=project, status=PlanVersion.Status.DRAFT).first()
+    context: dict[str, Any] = {
+        "version": draft or client_request.version,
+        "project": project,
+        "client_request": client_request,
+    }
+    if request.method == "POST":
+        form = ItemForm(request.POST)
+        if form.is_valid():
+            try:
+                item = services.client_request_add(
+                    request=client_request, by=_user(request), **form.service_values(currency)
+                )
+            except ValidationError as error:
+                apply_plan_errors(form, error)
+            else:
+                messages.success(request, _("The client's request is in the draft."))
+                return redirect(_version_url(item.version))
+        return _render_form(request, "plans/item_form.html", context | {"form": form}, invalid=True)
+    form = ItemForm(initial=ItemForm.initial_from_request(client_request, currency))
+    return _render_form(request, "plans/item_form.html", context | {"form": form})
+
+
+@staff_required
+@require_POST
+def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decline a client's request with a comment the client sees."""
+    client_request = _answerable_request(request, pk)
+    version = client_request.version
+    form = DeclineForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        services.client_request_decline(request=client_request, by=_user(request), comment=comment)
+    except ValidationError as error:
+        return _refused(request, version.project, error, number=version.number)
+    messages.success(request, _("The request is declined; the client sees why."))
+    return redirect(_version_url(version))
 
 
 # ---------- versions ----------
