@@ -37,10 +37,10 @@ class BrowserLog:
         assert self.errors == [], "\n".join(self.errors)
 
 
-def screenshot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str, *, folder: Path = SCREENSHOTS) -> None:
     """Keep what the page looked like at a key step, for a person to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def sign_in(page: Page, *, email: str, password: str) -> None:
@@ -50,3 +50,9 @@ def sign_in(page: Page, *, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def sign_out(page: Page) -> None:
+    """Press "Sign out" in the top bar and wait for the sign-in page."""
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/")

@@ -1,0 +1,286 @@
+"""The whole negotiation of a work plan in a real Chromium, and the production it starts.
+
+The account manager proposes a plan; the client's approver accepts one item, counters one and
+rejects one in the portal; the AM answers with a new version; both sides approve it; its items
+become tasks on the specialist's board; the specialist finishes one; the client sees the project
+move in the portal. Only what a person would not click is set up through services: the people,
+the client, its approver and the project. Everything else is typed and clicked, and the database
+and the timeline are checked at the key steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
+
+from conftest import PASSWORD
+from khata.clients.models import Client, Contact
+from khata.clients.services import contact_create
+from khata.core.models import Event
+from khata.people.models import User
+from khata.plans.models import Approval, ItemDecision, PlanItem, PlanVersion, Project
+from khata.plans.services import project_create
+from khata.production.models import Task
+from tests.browser.steps import screenshot, sign_in, sign_out
+
+pytestmark = pytest.mark.browser
+
+# Where this story leaves its screenshots of the key pages.
+SHOTS = Path("/tmp/shots")
+
+AUDIT = "Technical SEO audit"
+KEYWORDS = "Keyword research"
+OUTREACH = "Backlink outreach"
+
+
+def shot(page: Page, name: str) -> None:
+    screenshot(page, f"negotiation-{name}", folder=SHOTS)
+
+
+def _approver(client: Client) -> User:
+    """The client's contact who speaks for its plans, with a password to sign in to the portal."""
+    contact = contact_create(
+        client=client,
+        by=client.owner,
+        full_name="Anita Approver",
+        email="anita@acme.test",
+        role=Contact.Role.APPROVER,
+        portal_access=True,
+    )
+    user = contact.user
+    assert user is not None
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _add_item(
+    page: Page, *, deliverable: str, specialty: str | None, hours: str, due: dt.date | None, price: str
+) -> None:
+    page.get_by_role("link", name="Add item").click()
+    expect(page.get_by_role("heading", name="Add item", level=1)).to_be_visible()
+    page.get_by_label("Deliverable").fill(deliverable)
+    if specialty:
+        page.get_by_label("Specialty").select_option(label=specialty)
+    page.get_by_label("Estimate, hours").fill(hours)
+    if due:
+        page.get_by_label("Due date").fill(due.isoformat())
+    page.get_by_label("Price").fill(price)
+    page.get_by_role("button", name="Add item").click()
+    expect(page.get_by_text("Item added.")).to_be_visible()
+
+
+def _plan_row(page: Page, deliverable: str) -> Locator:
+    return page.get_by_role("row").filter(has_text=deliverable)
+
+
+def _portal_item(page: Page, deliverable: str) -> Locator:
+    return page.get_by_role("listitem").filter(has=page.get_by_text(deliverable, exact=True))
+
+
+def _answer(page: Page, deliverable: str, answer: str, **fields: str) -> None:
+    """The approver opens an item's answer form, picks an answer, fills what it asks and saves it."""
+    item = _portal_item(page, deliverable)
+    item.get_by_text("Answer", exact=True).click()
+    item.get_by_label(answer).check()
+    for label, value in fields.items():
+        item.get_by_label(label, exact=True).fill(value)
+    item.get_by_role("button", name="Save answer").click()
+    expect(page.get_by_text("Your answer is saved.")).to_be_visible()
+
+
+def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progress(
+    page: Page, am: User, specialist: User, client_a: Client
+) -> None:
+    today = timezone.localdate()
+    audit_due, keywords_due = today + dt.timedelta(days=14), today + dt.timedelta(days=21)
+    approver = _approver(client_a)
+    project = project_create(
+        client=client_a, by=am, name="Festive season SEO", services="SEO", stage=Project.Stage.PLANNING
+    )
+
+    # The AM drafts the plan: three items through the item form, then proposes it.
+    sign_in(page, email=am.email, password=PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects").click()
+    page.get_by_role("link", name="Festive season SEO").click()
+    expect(page.get_by_role("heading", name="Festive season SEO", level=1)).to_be_visible()
+    page.get_by_role("button", name="Start the plan").click()
+    expect(page.get_by_text("Draft version 1 started.")).to_be_visible()
+    _add_item(page, deliverable=AUDIT, specialty="SEO", hours="16", due=audit_due, price="40000")
+    _add_item(page, deliverable=KEYWORDS, specialty="SEO", hours="8", due=keywords_due, price="20000")
+    _add_item(page, deliverable=OUTREACH, specialty=None, hours="20", due=None, price="50000")
+    expect(_plan_row(page, KEYWORDS)).to_contain_text("₹20,000.00")
+    shot(page, "01-draft")
+    page.get_by_role("button", name="Propose to the client").click()
+    expect(page.get_by_text("Version 1 proposed to the client.")).to_be_visible()
+    first = PlanVersion.objects.get(project=project, number=1)
+    assert first.status == PlanVersion.Status.PROPOSED
+    assert first.items.count() == 3
+    sign_out(page)
+
+    # The client's approver finds the plan waiting on the portal home and answers each item.
+    sign_in(page, email=approver.email, password=PASSWORD)
+    expect(page).to_have_url(re.compile(r"/portal/$"))
+    page.get_by_role("link", name="Your projects").click()
+    page.get_by_role("link", name="Festive season SEO").click()
+    page.get_by_role("link", name="Version 1").click()
+    expect(page.get_by_role("heading", name="Work plan, version 1", level=1)).to_be_visible()
+    _answer(page, AUDIT, "Accept")
+    _answer(
+        page,
+        KEYWORDS,
+        "Counter: propose a change",
+        Comment="Our budget for research is 15,000.",
+        **{"Proposed price": "15000"},
+    )
+    _answer(page, OUTREACH, "Reject", Comment="We do outreach ourselves.")
+    expect(_portal_item(page, AUDIT)).to_contain_text("Accepted")
+    expect(_portal_item(page, KEYWORDS)).to_contain_text("Countered")
+    expect(_portal_item(page, KEYWORDS)).to_contain_text("₹15,000.00")
+    expect(_portal_item(page, OUTREACH)).to_contain_text("Rejected")
+    shot(page, "02-portal-answers")
+    answers = {
+        item.deliverable: item.decisions.get()
+        for item in PlanItem.objects.filter(version=first).prefetch_related("decisions")
+    }
+    assert answers[AUDIT].decision == ItemDecision.Decision.ACCEPT
+    assert answers[KEYWORDS].decision == ItemDecision.Decision.COUNTER
+    assert answers[KEYWORDS].proposed_price_minor == 15_000_00
+    assert answers[OUTREACH].decision == ItemDecision.Decision.REJECT
+    sign_out(page)
+
+    # The AM sees the answers, starts version 2 from version 1, meets the counter, drops the rejected item.
+    sign_in(page, email=am.email, password=PASSWORD)
+    page.goto(f"/projects/{project.pk}/")
+    expect(_plan_row(page, AUDIT)).to_contain_text("Accepted")
+    expect(_plan_row(page, KEYWORDS)).to_contain_text("Countered")
+    expect(_plan_row(page, KEYWORDS)).to_contain_text("Our budget for research is 15,000.")
+    expect(_plan_row(page, OUTREACH)).to_contain_text("Rejected")
+    shot(page, "03-am-sees-answers")
+    page.get_by_role("button", name="Start a draft from the latest version").click()
+    expect(page.get_by_text("Draft version 2 started.")).to_be_visible()
+    _plan_row(page, KEYWORDS).get_by_role("link", name="Edit").click()
+    expect(page.get_by_label("Price")).to_have_value("20000.00")
+    page.get_by_label("Price").fill("15000")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Item saved.")).to_be_visible()
+    _plan_row(page, OUTREACH).get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("Item removed.")).to_be_visible()
+    expect(_plan_row(page, OUTREACH)).to_have_count(0)
+    page.get_by_role("button", name="Propose to the client").click()
+    expect(page.get_by_text("Version 2 proposed to the client.")).to_be_visible()
+    first.refresh_from_db()
+    second = PlanVersion.objects.get(project=project, number=2)
+    assert (first.status, second.status) == (PlanVersion.Status.SUPERSEDED, PlanVersion.Status.PROPOSED)
+    assert second.based_on == first
+    assert sorted(second.items.values_list("deliverable", "price_minor")) == [
+        (KEYWORDS, 15_000_00),
+        (AUDIT, 40_000_00),
+    ]
+    sign_out(page)
+
+    # The approver sees what changed, with the old and new values, and approves version 2.
+    sign_in(page, email=approver.email, password=PASSWORD)
+    page.get_by_role("link", name="Your projects").click()
+    page.get_by_role("link", name="Festive season SEO").click()
+    page.get_by_role("link", name="Version 2").click()
+    changes = page.get_by_role("region", name="Changes since version 1")
+    expect(changes).to_contain_text("Changed")
+    expect(changes.get_by_role("listitem").filter(has_text=KEYWORDS)).to_contain_text(
+        re.compile(r"price\s+₹20,000\.00\s+→\s+₹15,000\.00", re.IGNORECASE)
+    )
+    expect(changes.get_by_role("listitem").filter(has_text=OUTREACH)).to_contain_text("Removed")
+    shot(page, "04-portal-diff")
+    page.get_by_role("button", name="Approve this plan").click()
+    expect(page.get_by_text("You approved this plan for your company.")).to_be_visible()
+    second.refresh_from_db()
+    assert second.status == PlanVersion.Status.PROPOSED
+    assert list(second.approvals.values_list("side", "by")) == [(Approval.Side.CLIENT, approver.pk)]
+    sign_out(page)
+
+    # The AM approves for the company: the plan is agreed by both sides.
+    sign_in(page, email=am.email, password=PASSWORD)
+    page.goto(f"/projects/{project.pk}/")
+    page.get_by_role("button", name="Approve for the company").click()
+    expect(page.get_by_text("Version 2 approved for the company.")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Work plan"))).to_contain_text("Agreed")
+    second.refresh_from_db()
+    assert second.status == PlanVersion.Status.AGREED
+    assert sorted(second.approvals.values_list("side", flat=True)) == ["client", "company"]
+    shot(page, "05-agreed")
+
+    # Its items become tasks; the AM gives each to the suggested specialist and shows one to the client.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tasks").click()
+    page.goto(f"/tasks/project/{project.pk}/")
+    page.get_by_role("button", name="Create tasks from the agreed plan").click()
+    expect(page.get_by_text("Tasks created: 2")).to_be_visible()
+    board = page.locator("#board")
+    for title in (AUDIT, KEYWORDS):
+        card = board.get_by_role("listitem").filter(has_text=title)
+        assignee = card.get_by_label("Assignee")
+        expect(assignee).to_have_value(str(specialist.pk))
+        expect(assignee.get_by_role("option", selected=True)).to_have_text("Sunil Specialist · suggested")
+        card.get_by_role("button", name="Assign").click()
+        expect(board.get_by_role("listitem").filter(has_text=title)).to_contain_text("Sunil Specialist")
+    audit_card = board.get_by_role("listitem").filter(has_text=AUDIT)
+    audit_card.get_by_role("button", name="Show to the client").click()
+    expect(board.get_by_role("listitem").filter(has_text=AUDIT)).to_contain_text("Client sees it")
+    shot(page, "06-project-board")
+    tasks = {task.title: task for task in Task.objects.filter(project=project)}
+    assert set(tasks) == {AUDIT, KEYWORDS}
+    assert all(task.assignee_id == specialist.pk for task in tasks.values())
+    assert tasks[AUDIT].visible_to_client and not tasks[KEYWORDS].visible_to_client
+    sign_out(page)
+
+    # The specialist finds both on "my tasks" and moves the audit to in progress, then to done.
+    sign_in(page, email=specialist.email, password=PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tasks").click()
+    expect(page.get_by_role("heading", name="My tasks", level=1)).to_be_visible()
+    board = page.locator("#board")
+    to_do = board.get_by_role("region", name=re.compile("^To do"))
+    expect(to_do.get_by_role("listitem")).to_have_count(2)
+    to_do.get_by_role("listitem").filter(has_text=AUDIT).get_by_role("button", name="→ In progress").click()
+    in_progress = board.get_by_role("region", name=re.compile("^In progress"))
+    expect(in_progress.get_by_role("listitem").filter(has_text=AUDIT)).to_be_visible()
+    in_progress.get_by_role("listitem").filter(has_text=AUDIT).get_by_role("button", name="→ Done").click()
+    done = board.get_by_role("region", name=re.compile("^Done"))
+    expect(done.get_by_role("listitem").filter(has_text=AUDIT)).to_be_visible()
+    shot(page, "07-my-tasks")
+    tasks[AUDIT].refresh_from_db()
+    tasks[KEYWORDS].refresh_from_db()
+    assert (tasks[AUDIT].status, tasks[KEYWORDS].status) == (Task.Status.DONE, Task.Status.TO_DO)
+    sign_out(page)
+
+    # The client sees the project with its agreed plan in the portal.
+    sign_in(page, email=approver.email, password=PASSWORD)
+    page.get_by_role("link", name="Your projects").click()
+    page.get_by_role("link", name="Festive season SEO").click()
+    expect(page.get_by_role("heading", name="Festive season SEO", level=1)).to_be_visible()
+    versions = page.get_by_role("region", name="Work plan versions")
+    expect(versions.get_by_role("listitem").filter(has_text="Version 2")).to_contain_text("Agreed")
+    expect(page.locator("body")).not_to_contain_text(KEYWORDS)
+    shot(page, "08-portal-project")
+
+    # Every step left its event on the client's timeline.
+    kinds = list(Event.objects.filter(client=client_a).order_by("at", "id").values_list("kind", flat=True))
+    for kind, count in {
+        "plans.version_created": 2,
+        "plans.item_added": 3,
+        "plans.version_proposed": 2,
+        "plans.item_decided": 3,
+        "plans.item_updated": 1,
+        "plans.item_removed": 1,
+        "plans.version_approved": 2,
+        "plans.version_agreed": 1,
+        "production.tasks_created": 1,
+        "production.task_assigned": 2,
+        "production.task_visibility": 1,
+        "production.task_moved": 2,
+    }.items():
+        assert kinds.count(kind) == count, (kind, kinds)
+    assert kinds.index("plans.version_agreed") < kinds.index("production.tasks_created")
