@@ -34,7 +34,7 @@ from khata.core.services import event_record
 from khata.people.models import User
 from khata.plans.models import PlanItem, PlanVersion, Project
 from khata.plans.policies import can_edit_project
-from khata.plans.services import project_set_stage
+from khata.plans.services import PlanError, project_set_stage
 from khata.production.models import (
     Brief,
     BriefAnswer,
@@ -288,12 +288,11 @@ def project_leave_brief_stage(
         raise _refuse("project", _("You cannot change this project."))
     if project.stage != Project.Stage.BRIEF:
         raise _refuse("stage", _("The project is not at the brief stage."))
-    briefs = list(Brief.objects.filter(project=project))
-    complete = bool(briefs) and all(brief.status == Brief.Status.ANSWERED for brief in briefs)
-    reason = reason.strip()
-    if not complete and not reason:
-        raise _refuse("reason", _("The brief is not complete: say why the project moves on without it."))
-    return project_set_stage(project=project, by=by, stage=stage, reason="" if complete else reason)
+    # The brief gate (``status_signals.brief_gate``) asks for the reason when the brief is incomplete.
+    try:
+        return project_set_stage(project=project, by=by, stage=stage, reason=reason)
+    except PlanError as error:
+        raise ProductionError(error.message_dict) from None
 
 
 # --- tasks ----------------------------------------------------------------------------------------
