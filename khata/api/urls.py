@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from khata.api import plans, production, views
+from khata.api import plans, production, reports, views
 
 app_name = "api"
 
@@ -20,6 +20,7 @@ router.register("tasks", production.TaskViewSet, basename="task")
 router.register("time-logs", production.TimeLogViewSet, basename="timelog")
 router.register("briefs", production.BriefViewSet, basename="brief")
 router.register("brief-templates", production.BriefTemplateViewSet, basename="brieftemplate")
+router.register("status-reports", reports.StatusReportViewSet, basename="statusreport")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
