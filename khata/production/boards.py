@@ -4,17 +4,35 @@ who run projects, and a specialist's own tasks falling due. Each costs two queri
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from khata.core.boards import Card, Counter, capped_count, today_board
+from khata.core.boards import (
+    Card,
+    Counter,
+    capped_count,
+    register_portal_project_panel,
+    register_project_panel,
+    today_board,
+)
 from khata.people.models import User
-from khata.people.policies import AnyUser
+from khata.people.policies import AnyUser, is_staff_user
+from khata.plans.models import Project
 from khata.production.models import Task
-from khata.production.selectors import blocked_tasks_for, late_tasks_for, task_list_for
+from khata.production.selectors import (
+    PlanActual,
+    Progress,
+    blocked_tasks_for,
+    client_tasks_for,
+    late_tasks_for,
+    plan_actual_for,
+    progress_by_project,
+    task_list_for,
+)
 
 MY_HORIZON_DAYS = 7
 
@@ -106,8 +124,65 @@ def my_tasks_card(user: AnyUser, *, today: dt.date, limit: int) -> Card | None:
     return card
 
 
+@dataclass
+class PlanActualCard(Card):
+    """The agreed plan against the work done: the first rows, and the totals of all of them."""
+
+    plan: PlanActual | None = None
+
+
+def plan_actual_panel(project: Project, user: AnyUser, *, limit: int) -> Card | None:
+    """On the staff project page, once a plan is agreed: hours and dates planned against reached."""
+    if not is_staff_user(user):
+        return None
+    plan = plan_actual_for(project)
+    if plan is None or not plan.rows:
+        return None
+    return PlanActualCard(
+        key="production.plan_vs_actual",
+        title=_("Plan against actual"),
+        template="production/panels/plan_actual.html",
+        items=plan.rows[:limit],
+        total=len(plan.rows),
+        more_url=reverse("production:project", args=[project.pk]) + "#plan-actual",
+        plan=plan,
+    )
+
+
+@dataclass
+class ProgressCard(Card):
+    """The client's view of a project's progress: the bar, then the tasks shown to the client."""
+
+    progress: Progress | None = None
+    tasks: list[Task] = field(default_factory=list)
+    tasks_total: int = 0
+    tasks_capped: bool = False
+
+
+def progress_panel(project: Project, user: AnyUser, *, limit: int) -> Card | None:
+    """On the portal's project page: how far the work is, and the tasks the AM chose to show."""
+    progress = progress_by_project([project.pk]).get(project.pk)
+    tasks = client_tasks_for(user, project)
+    total, capped = capped_count(tasks)
+    if progress is None and not total:
+        return None
+    return ProgressCard(
+        key="production.progress",
+        title=_("Progress"),
+        template="production/panels/progress.html",
+        items=["progress"],  # one block: the bar and the list are drawn from the fields below
+        total=0,
+        progress=progress,
+        tasks=list(tasks[:limit]),
+        tasks_total=total,
+        tasks_capped=capped,
+    )
+
+
 def register_cards() -> None:
     """Called once from ``ProductionConfig.ready()``."""
+    register_project_panel("production.plan_vs_actual", plan_actual_panel, order=40)
+    register_portal_project_panel("production.progress", progress_panel, order=10)
     today_board.register("production.mine", my_tasks_card, order=5)
     today_board.register("production.late", late_tasks_card, order=30)
     today_board.register("production.blocked_on_client", blocked_on_client_card, order=40)

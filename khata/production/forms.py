@@ -37,3 +37,11 @@ class AssignForm(forms.Form):
 
 class VisibilityForm(forms.Form):
     visible = forms.BooleanField(label=_("Visible to the client"), required=False)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachForm(forms.Form):
+    file = forms.FileField(label=_("File"), max_length=255)

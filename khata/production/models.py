@@ -349,7 +349,9 @@ class TaskAttachment(models.Model):
     """A file attached to a task: checked by its content on upload (``khata.core.uploads``), kept with
     its checksum, and handed out only through a view that checks who asks."""
 
-    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="attachments")
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(_("file"), upload_to="tasks/%Y/%m/", max_length=255)
     name = models.CharField(_("name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=120)

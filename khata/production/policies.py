@@ -77,3 +77,17 @@ def can_log_time(user: AnyUser, task: Task) -> bool:
 
 def can_comment_task(user: AnyUser, task: Task) -> bool:
     return can_view_task(user, task)
+
+
+def can_attach_task(user: AnyUser, task: Task) -> bool:
+    """Those who do or run the task attach files to it: its assignee, the project's AM, the head."""
+    person = _active(user)
+    if person is None or not person.is_agency_staff:
+        return False
+    return (task.assignee_id is not None and task.assignee_id == person.pk) or can_manage_task(person, task)
+
+
+def can_download_task_file(user: AnyUser, task: Task) -> bool:
+    """Agency staff who see the task read its files; client contacts never reach them."""
+    person = _active(user)
+    return person is not None and person.is_agency_staff and can_view_task(person, task)

@@ -8,16 +8,29 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from khata.clients.selectors import client_visible_to
+from khata.core.models import Event
 from khata.people.models import User
 from khata.people.policies import AnyUser
+from khata.plans.models import PlanItem, PlanVersion, Project
 from khata.plans.selectors import project_visible_to
-from khata.production.models import Brief, BriefAnswer, BriefQuestion, Task, TimeLog
+from khata.production.models import (
+    Brief,
+    BriefAnswer,
+    BriefQuestion,
+    Task,
+    TaskAttachment,
+    TaskComment,
+    TimeLog,
+)
 
 
 def task_visible_to(user: AnyUser) -> QuerySet[Task]:
@@ -231,4 +244,257 @@ def time_log_list_for(user: AnyUser) -> QuerySet[TimeLog]:
         TimeLog.objects.filter(task__in=task_visible_to(user).values("pk"))
         .select_related("task", "user")
         .order_by("-on", "-id")
+    )
+
+
+# --- the task page ---------------------------------------------------------------------------------
+
+# The task page shows at most this many of each list; the rest stay in the timeline.
+TASK_PAGE_LOGS = 50
+TASK_PAGE_COMMENTS = 100
+TASK_PAGE_FILES = 50
+TASK_PAGE_EVENTS = 50
+
+
+@dataclass
+class TaskPage:
+    """Everything the task page shows, read in a fixed number of queries."""
+
+    task: Task
+    logs: list[TimeLog]
+    logged_minutes: int
+    comments: list[TaskComment]
+    attachments: list[TaskAttachment]
+    events: list[Event]
+
+    @property
+    def over_estimate(self) -> bool:
+        return self.task.estimate_minutes > 0 and self.logged_minutes > self.task.estimate_minutes
+
+
+def task_page_for(user: AnyUser, pk: int | str) -> TaskPage:
+    """One task this user may see with its time, comments, files and history, or 404 (seven queries)."""
+    try:
+        task = task_list_for(user).select_related("plan_item__version").get(pk=pk)
+    except (Task.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such task.") from error
+    logs = list(task.time_logs.select_related("user").order_by("-on", "-id")[:TASK_PAGE_LOGS])
+    logged = task.time_logs.aggregate(total=Coalesce(Sum("minutes"), Value(0)))["total"]
+    comments = list(
+        TaskComment.objects.filter(task=task)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:TASK_PAGE_COMMENTS]
+    )
+    comments.reverse()  # the newest hundred, read top to bottom
+    attachments = list(
+        TaskAttachment.objects.filter(task=task).select_related("uploaded_by")[:TASK_PAGE_FILES]
+    )
+    events = list(
+        Event.objects.filter(
+            client_id=task.project.client_id,
+            subject_type=ContentType.objects.get_for_model(Task),
+            subject_id=task.pk,
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:TASK_PAGE_EVENTS]
+    )
+    return TaskPage(
+        task=task,
+        logs=logs,
+        logged_minutes=int(logged or 0),
+        comments=comments,
+        attachments=attachments,
+        events=events,
+    )
+
+
+def attachment_get_for(user: AnyUser, pk: int | str) -> TaskAttachment:
+    """One file of a task this user may see, or 404."""
+    try:
+        return TaskAttachment.objects.select_related("task__project__client").get(
+            pk=pk, task__in=task_visible_to(user).values("pk")
+        )
+    except (TaskAttachment.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such file.") from error
+
+
+# --- plan against actual ---------------------------------------------------------------------------
+
+
+@dataclass
+class PlanActualRow:
+    """One item of the agreed plan beside the work done on it."""
+
+    item: PlanItem
+    task: Task | None
+    logged_minutes: int
+    # The day the work was done, or (``forecast``) the latest due date of its open task.
+    finish: dt.date | None
+    forecast: bool
+
+    @property
+    def estimate_minutes(self) -> int:
+        return self.item.estimate_minutes
+
+    @property
+    def variance_minutes(self) -> int:
+        """Time logged beyond the estimate (negative: under it)."""
+        return self.logged_minutes - self.item.estimate_minutes
+
+    @property
+    def over_hours(self) -> bool:
+        return self.logged_minutes > self.item.estimate_minutes
+
+    @property
+    def days_late(self) -> int | None:
+        """Days past the planned due date (negative: early); None without both dates."""
+        if self.finish is None or self.item.due_date is None:
+            return None
+        return (self.finish - self.item.due_date).days
+
+    @property
+    def late(self) -> bool:
+        return (self.days_late or 0) > 0
+
+
+@dataclass
+class PlanActual:
+    version: PlanVersion
+    rows: list[PlanActualRow]
+    estimate_minutes: int
+    logged_minutes: int
+    # Time logged on the project's tasks that no item of the plan asked for.
+    outside_minutes: int
+
+    @property
+    def variance_minutes(self) -> int:
+        return self.logged_minutes - self.estimate_minutes
+
+    @property
+    def over_hours(self) -> bool:
+        return self.logged_minutes > self.estimate_minutes
+
+    @property
+    def late_count(self) -> int:
+        return sum(1 for row in self.rows if row.late)
+
+
+def _logged_minutes() -> Coalesce:
+    logged = (
+        TimeLog.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
+    return Coalesce(Subquery(logged, output_field=IntegerField()), Value(0))
+
+
+def plan_actual_for(project: Project) -> PlanActual | None:
+    """The agreed plan's items against the hours logged and the dates reached (four queries);
+    None while the project has no agreed plan. The caller has checked that the user sees the project."""
+    version = PlanVersion.objects.filter(project=project, status=PlanVersion.Status.AGREED).first()
+    if version is None:
+        return None
+    items = list(PlanItem.objects.filter(version=version).select_related("specialty").order_by("id"))
+    tasks = {
+        task.plan_item.key: task  # type: ignore[union-attr]  # filtered on the plan item
+        for task in Task.objects.filter(project=project, plan_item__key__in=[item.key for item in items])
+        .select_related("plan_item", "assignee")
+        .annotate(logged=_logged_minutes())
+    }
+    outside = (
+        TimeLog.objects.filter(task__project=project)
+        .exclude(task__plan_item__key__in=[item.key for item in items])
+        .aggregate(total=Coalesce(Sum("minutes"), Value(0)))["total"]
+    )
+    rows = []
+    for item in items:
+        task = tasks.get(item.key)
+        finish: dt.date | None = None
+        forecast = False
+        if task is not None:
+            if task.done_at is not None:
+                finish = timezone.localdate(task.done_at)
+            else:
+                finish, forecast = task.due_date, True
+        rows.append(
+            PlanActualRow(
+                item=item,
+                task=task,
+                logged_minutes=int(getattr(task, "logged", 0) or 0),
+                finish=finish,
+                forecast=forecast,
+            )
+        )
+    return PlanActual(
+        version=version,
+        rows=rows,
+        estimate_minutes=sum(item.estimate_minutes for item in items),
+        logged_minutes=sum(row.logged_minutes for row in rows),
+        outside_minutes=int(outside or 0),
+    )
+
+
+# --- the client's view of progress ------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """How far a project is: the share of the agreed plan's estimate done, or of its tasks."""
+
+    percent: int
+    done: int
+    total: int
+    by_estimate: bool
+
+
+def progress_by_project(project_ids: Sequence[int]) -> dict[int, Progress]:
+    """Progress of many projects in two queries: by the agreed plan's estimated hours where there
+    are some, else by the count of done tasks. A project with neither is left out."""
+    if not project_ids:
+        return {}
+    done_task = Task.objects.filter(
+        project_id=OuterRef("version__project_id"), plan_item__key=OuterRef("key"), status=Task.Status.DONE
+    )
+    planned = (
+        PlanItem.objects.filter(
+            version__project_id__in=project_ids, version__status=PlanVersion.Status.AGREED
+        )
+        .annotate(is_done=Exists(done_task))
+        .values("version__project_id")
+        .annotate(total=Sum("estimate_minutes"), done=Sum("estimate_minutes", filter=Q(is_done=True)))
+        .order_by()
+    )
+    result: dict[int, Progress] = {}
+    for row in planned:
+        total, done = int(row["total"] or 0), int(row["done"] or 0)
+        if total > 0:
+            result[row["version__project_id"]] = Progress(
+                percent=min(100, done * 100 // total), done=done, total=total, by_estimate=True
+            )
+    counted = (
+        Task.objects.filter(project_id__in=[pk for pk in project_ids if pk not in result])
+        .values("project_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status=Task.Status.DONE)))
+        .order_by()
+    )
+    for counts in counted:
+        if counts["total"]:
+            result[counts["project_id"]] = Progress(
+                percent=counts["done"] * 100 // counts["total"],
+                done=counts["done"],
+                total=counts["total"],
+                by_estimate=False,
+            )
+    return result
+
+
+def client_tasks_for(user: AnyUser, project: Project) -> QuerySet[Task]:
+    """The tasks of a project the AM made visible to the client, for a contact of that client."""
+    return (
+        task_visible_to(user)
+        .filter(project=project, visible_to_client=True)
+        .select_related("specialty")
+        .order_by("due_date", "id")
     )

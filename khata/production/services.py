@@ -16,6 +16,7 @@ assignee or the AM moves it along the allowed transitions (``task_move``); the a
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_noop
 
 from khata.clients.models import Contact
 from khata.core.services import event_record
+from khata.core.uploads import filename_safe, upload_check
 from khata.people.models import User
 from khata.plans.models import PlanItem, PlanVersion, Project
 from khata.plans.policies import can_edit_project
@@ -41,11 +43,13 @@ from khata.production.models import (
     BriefQuestion,
     BriefTemplate,
     Task,
+    TaskAttachment,
     TaskComment,
     TimeLog,
 )
 from khata.production.policies import (
     brief_contact,
+    can_attach_task,
     can_comment_task,
     can_edit_brief_templates,
     can_log_time,
@@ -522,3 +526,43 @@ def task_comment_add(*, task: Task, by: User, text: str) -> TaskComment:
         comment=comment.pk,
     )
     return comment
+
+
+@transaction.atomic
+def task_attach(*, task: Task, by: User, file: UploadedFile) -> TaskAttachment:
+    """Staff on the task attach a file: judged by its content, stored under a random name with its
+    size and checksum; the original name is kept for the download."""
+    task = _locked_task(task)
+    if not can_attach_task(by, task):
+        raise _refuse("task", _("You cannot attach files to this task."))
+    try:
+        info = upload_check(file)
+    except ValidationError as error:
+        raise ProductionError({"file": list(error.messages)}) from None
+    name = filename_safe(file.name or "", default=f"attachment.{info.extension}")
+    attachment = TaskAttachment(
+        task=task,
+        name=name,
+        content_type=info.content_type,
+        size=info.size,
+        sha256=info.sha256,
+        uploaded_by=by,
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}.{info.extension}", file, save=False)
+    stored = attachment.file.name or ""
+    try:
+        attachment.save()
+        _task_event(
+            task,
+            kind="production.task_file_attached",
+            summary=gettext_noop("File %(name)s attached to task %(title)s of %(project)s"),
+            by=by,
+            params={"name": name},
+            attachment=attachment.pk,
+            sha256=info.sha256,
+            size=info.size,
+        )
+    except Exception:
+        attachment.file.storage.delete(stored)  # nothing stays behind when the row is not written
+        raise
+    return attachment

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,15 +22,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from khata.core.boards import capped_count
+from khata.core.forms import apply_service_errors
+from khata.core.uploads import file_download
 from khata.people.decorators import signed_in_user, staff_required
 from khata.people.models import User
 from khata.plans.models import PlanItem, PlanVersion, Project
 from khata.plans.policies import can_edit_project
 from khata.plans.selectors import project_get_for
 from khata.production import selectors, services
-from khata.production.forms import AssignForm, MoveForm, TimeForm, VisibilityForm
+from khata.production.forms import AssignForm, AttachForm, CommentForm, MoveForm, TimeForm, VisibilityForm
 from khata.production.models import Task
-from khata.production.policies import can_log_time, can_manage_task, can_move_task
+from khata.production.policies import (
+    can_attach_task,
+    can_comment_task,
+    can_download_task_file,
+    can_log_time,
+    can_manage_task,
+    can_move_task,
+)
 
 # The columns of a board, left to right.
 COLUMNS = [
@@ -128,6 +137,7 @@ def _project_context(user: User, project: Project, today: dt.date) -> dict[str, 
         "count": len(tasks),
         "can_manage": manage,
         "agreed": agreed,
+        "plan_actual": selectors.plan_actual_for(project),
     }
 
 
@@ -149,12 +159,16 @@ def _done(request: HttpRequest, task: Task, message: str) -> HttpResponse:
     """After a write: back to the board the form came from (htmx follows and swaps the board)."""
     if not request.headers.get("HX-Request"):
         messages.success(request, message)
+    if request.POST.get("board") == "task":
+        return redirect("production:task", task.pk)
     if request.POST.get("board") == "project":
         return redirect("production:project", task.project_id)
     return redirect("production:mine")
 
 
 def _refused(request: HttpRequest, task: Task, errors: list[str]) -> HttpResponse:
+    if request.POST.get("board") == "task":
+        return _task_page(request, task.pk, errors=errors, status=400)
     kind = "project" if request.POST.get("board") == "project" else "mine"
     return _board(request, kind, task.project if kind == "project" else None, errors=errors, status=400)
 
@@ -232,7 +246,109 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _task_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    errors: list[str] | None = None,
+    status: int = 200,
+    comment_form: CommentForm | None = None,
+    attach_form: AttachForm | None = None,
+) -> HttpResponse:
+    user = signed_in_user(request)
+    page = selectors.task_page_for(user, pk)
+    task = page.task
+    today = timezone.localdate()
+    manage = can_manage_task(user, task)
+    card = _card(
+        task,
+        today=today,
+        can_move=can_move_task(user, task),
+        can_log=can_log_time(user, task),
+        can_manage=manage,
+    )
+    if manage and task.is_open:
+        choices, suggested = selectors.assignee_choices([task])
+        card.choices, card.suggested = choices[task.pk], suggested[task.pk]
+    return render(
+        request,
+        "production/task.html",
+        {
+            "page": page,
+            "task": task,
+            "card": card,
+            "board": "task",
+            "today": today,
+            "errors": errors or [],
+            "can_comment": can_comment_task(user, task),
+            "can_attach": can_attach_task(user, task),
+            "comment_form": comment_form or CommentForm(),
+            "attach_form": attach_form or AttachForm(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@staff_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One task: its status and moves, time against the estimate, comments, files and history."""
+    return _task_page(request, pk)
+
+
+@require_GET
+@staff_required
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A task's file, to those who see the task, as an attachment the browser will not run."""
+    user = signed_in_user(request)
+    attachment = selectors.attachment_get_for(user, pk)
+    if not can_download_task_file(user, attachment.task):
+        raise PermissionDenied
+    # A streamed response; the guards only pass it through.
+    return cast(HttpResponse, file_download(attachment.file, attachment.name, attachment.content_type))
+
+
 # ---------- writes ----------
+
+
+@require_POST
+@staff_required
+def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Someone on the task remarks on it."""
+    user = signed_in_user(request)
+    task = selectors.task_get_for(user, pk)
+    if not can_comment_task(user, task):
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_comment_add(task=task, by=user, text=form.cleaned_data["text"])
+        except services.ProductionError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Comment added."))
+            return redirect(reverse("production:task", args=[task.pk]) + "#comments")
+    return _task_page(request, task.pk, comment_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def task_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff on the task attach a file, checked by its content."""
+    user = signed_in_user(request)
+    task = selectors.task_get_for(user, pk)
+    if not can_attach_task(user, task):
+        raise PermissionDenied
+    form = AttachForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.task_attach(task=task, by=user, file=form.cleaned_data["file"])
+        except services.ProductionError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s attached.") % {"name": attachment.name})
+            return redirect(reverse("production:task", args=[task.pk]) + "#files")
+    return _task_page(request, task.pk, attach_form=form, status=400)
 
 
 @require_POST
