@@ -54,6 +54,8 @@ from khata.clients.services import (
 )
 from khata.people.models import User
 from khata.plans.services import plan_item_add, plan_propose, plan_version_create, project_create
+from khata.production.models import Task
+from khata.production.reports import report_draft, report_publish, report_update
 
 pytestmark = pytest.mark.django_db
 
@@ -123,8 +125,26 @@ def plant_plans(client: Client, secret: str) -> None:
     plan_version_create(project=project, by=owner, based_on=proposed, note=f"{secret} draft note")
 
 
+def plant_reports(client: Client, secret: str) -> None:
+    """A project with a published status report (a task the client sees) and a draft after it."""
+    owner = client.owner
+    project = project_create(client=client, by=owner, name=f"{secret} reported project", services="SEO")
+    Task.objects.create(
+        project=project,
+        title=f"{secret} finished work",
+        visible_to_client=True,
+        status=Task.Status.DONE,
+        done_at=timezone.now(),
+    )
+    report = report_draft(project=project, by=owner)
+    report_update(report=report, by=owner, summary=f"{secret} report words")
+    report_publish(report=report, by=owner)
+    draft = report_draft(project=project, by=owner)
+    report_update(report=draft, by=owner, summary=f"{secret} draft words")
+
+
 # Each domain that gives clients objects plants some here (plans, documents, invoices…).
-PLANTERS: list[Callable[[Client, str], None]] = [plant_relationship, plant_plans]
+PLANTERS: list[Callable[[Client, str], None]] = [plant_relationship, plant_plans, plant_reports]
 
 
 @dataclass
