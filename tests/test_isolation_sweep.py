@@ -143,6 +143,24 @@ def plant_reports(client: Client, secret: str) -> None:
     report_update(report=draft, by=owner, summary=f"{secret} draft words")
 
 
+def plant_tasks(client: Client, secret: str) -> None:
+    """A project's tasks, one shown to the client and one hidden, with time, a comment and a file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from khata.production.models import Task, TimeLog
+    from khata.production.services import task_attach, task_comment_add
+
+    owner = client.owner
+    project = project_create(client=client, by=owner, name=f"{secret} task project", services="SEO")
+    shown = Task.objects.create(project=project, title=f"{secret} shown task", visible_to_client=True)
+    hidden = Task.objects.create(project=project, title=f"{secret} hidden task", estimate_minutes=60)
+    TimeLog.objects.create(task=hidden, user=owner, minutes=30, on=timezone.localdate(), note=secret)
+    for task in (shown, hidden):
+        task_comment_add(task=task, by=owner, text=f"{secret} task remark")
+        upload = SimpleUploadedFile(f"{secret}-notes.txt", f"{secret}\n".encode())
+        task_attach(task=task, by=owner, file=upload)
+
+
 # Each domain that gives clients objects plants some here (plans, documents, invoices…).
 PLANTERS: list[Callable[[Client, str], None]] = [plant_relationship, plant_plans, plant_reports]
 
