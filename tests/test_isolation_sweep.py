@@ -162,7 +162,7 @@ def plant_tasks(client: Client, secret: str) -> None:
 
 
 # Each domain that gives clients objects plants some here (plans, documents, invoices…).
-PLANTERS: list[Callable[[Client, str], None]] = [plant_relationship, plant_plans, plant_reports]
+PLANTERS: list[Callable[[Client, str], None]] = [plant_relationship, plant_plans, plant_reports, plant_tasks]
 
 
 @dataclass
