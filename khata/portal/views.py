@@ -37,6 +37,7 @@ from khata.portal.selectors import (
     portal_home_for,
     portal_preview_contact_get_for,
 )
+from khata.production.selectors import progress_by_project
 
 # Each panel other domains add to the portal project page shows at most this many rows.
 PANEL_LIMIT = 8
@@ -129,10 +130,17 @@ def projects(request: HttpRequest) -> HttpResponse:
         return redirect("insights:today")
     user = signed_in_user(request)
     contact = portal_contact_get_for(user)
+    found = portal_project_list_for(user)
+    progress = progress_by_project([project.pk for project in found])
     return render(
         request,
         "portal/projects.html",
-        {"contact": contact, "client": contact.client, "projects": portal_project_list_for(user)},
+        {
+            "contact": contact,
+            "client": contact.client,
+            "projects": found,
+            "rows": [(project, progress.get(project.pk)) for project in found],
+        },
     )
 
 

@@ -389,3 +389,27 @@ def test_the_portal_project_page_costs_the_same_queries_for_3_and_30_tasks(
     few = queries()
     plant(27)
     assert queries() == few
+
+
+def test_the_portal_projects_list_shows_progress_in_fixed_queries(
+    http_as: Any, project: Project, am: User
+) -> None:
+    from khata.plans.services import project_create
+
+    http = http_as("contact_a")
+    url = reverse("portal:projects")
+    Task.objects.create(project=project, title="One", status="done", done_at=timezone.now())
+    Task.objects.create(project=project, title="Two")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = http.get(url)
+            assert response.status_code == 200
+        assert 'value="50"' in response.content.decode()
+        return len(captured)
+
+    few = queries()
+    for n in range(12):
+        other = project_create(client=project.client, by=am, name=f"Project {n}")
+        Task.objects.create(project=other, title="Work", status="done", done_at=timezone.now())
+    assert queries() == few
