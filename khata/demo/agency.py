@@ -63,6 +63,8 @@ class DemoAgency:
     clients: int = 0
     contacts: int = 0
     interactions: int = 0
+    projects: int = 0
+    tasks: int = 0
 
 
 def agency_domain() -> str:
@@ -98,9 +100,14 @@ def demo_logins() -> list[DemoLogin]:
         .select_related("client")
         .order_by("id")
     )
+    # One contact per client, the portal's own demo companies first (approvers of other clients
+    # sign in too, but these tell the portal's story best).
+    first: dict[int, Contact] = {}
+    for contact in sorted(contacts[:100], key=lambda c: c.client.display_name not in data.PORTAL_COMPANIES):
+        first.setdefault(contact.client_id, contact)
     logins += [
         DemoLogin(f"{User.Role.CONTACT.label} ({c.client.display_name})", c.full_name, c.email)
-        for c in contacts[:5]
+        for c in list(first.values())[:5]
     ]
     return logins
 
@@ -510,5 +517,11 @@ def demo_agency_create(*, seed: int = 2026) -> DemoAgency:
             # Each of these has one step overdue and one due this week.
             story.agenda(client, contacts, owner=owner, overdue=True)
             story.agenda(client, contacts, owner=owner, overdue=False)
+    # Projects come last: they build on the clients, their contacts and the staff.
+    # Imported here: projects.py uses this module's clock.
+    from khata.demo.projects import demo_projects_create
+
+    built = demo_projects_create(seed=seed, now=story.now, password=story.password)
+    story.result.projects, story.result.tasks = built.projects, built.tasks
     story.result.logins = demo_logins()
     return story.result

@@ -11,6 +11,7 @@ import phonenumbers
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Count
 from django.test import Client as HttpClient
 from django.utils import timezone
 from stdnum.eu import vat as eu_vat
@@ -22,7 +23,11 @@ from khata.clients.selectors import clients_untouched_for, next_steps_due_for
 from khata.clients.validators import EU_COUNTRIES, tax_id_clean
 from khata.core.models import Event
 from khata.demo.agency import DEMO_PASSWORD
+from khata.demo.projects import demo_projects_create
 from khata.people.models import Specialty, User
+from khata.plans.models import Approval, ClientRequest, ItemDecision, Origin, PlanVersion, Project
+from khata.plans.services import plan_diff
+from khata.production.models import Brief, BriefAnswer, Task, TimeLog
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +156,117 @@ def test_second_run_without_if_empty_refuses_and_adds_nothing(demo: str) -> None
     with pytest.raises(CommandError, match="empty database"):
         call_command("demo", stdout=io.StringIO())
     assert counts() == before
+
+
+# Projects, plans and tasks (``khata/demo/projects.py``)
+
+
+def test_demo_has_projects_at_every_stage(demo: str) -> None:
+    stages = dict(Project.objects.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    assert set(stages) == set(Project.Stage.values)
+    assert 25 <= sum(stages.values()) <= 35
+    assert stages[Project.Stage.PRODUCTION] >= 5
+    assert Project.objects.values("client").distinct().count() >= 15
+    assert Project.objects.values("owner").distinct().count() == 3
+    assert Event.objects.filter(kind="plans.project_created").count() == Project.objects.count()
+    # Built through the services, stamped when it happened: the oldest project is months old.
+    oldest = Event.objects.filter(kind="plans.project_created").order_by("at").first()
+    assert oldest is not None and oldest.at < timezone.now() - dt.timedelta(days=200)
+
+
+def test_a_plan_is_under_negotiation_with_answers_and_a_request(demo: str) -> None:
+    countered = ItemDecision.objects.filter(decision=ItemDecision.Decision.COUNTER)
+    assert countered.filter(proposed_price_minor__isnull=False).exists()
+    assert ItemDecision.objects.filter(decision=ItemDecision.Decision.REJECT).exists()
+    request = ClientRequest.objects.filter(answered_by__isnull=False).select_related("answered_by").first()
+    assert request is not None
+    assert request.answered_by is not None and request.answered_by.origin == Origin.CLIENT
+    # One negotiation waits on the client (a second proposal), another on the AM (a draft).
+    revised = PlanVersion.objects.filter(based_on__items__decisions__decision="counter").distinct()
+    assert {v.status for v in revised} >= {PlanVersion.Status.PROPOSED, PlanVersion.Status.DRAFT}
+    for version in revised:
+        assert any(change.change == "removed" for change in plan_diff(version.based_on, version))
+        assert any(change.field == "price_minor" for change in plan_diff(version.based_on, version))
+
+
+def test_a_frozen_plan_has_an_open_change_request(demo: str) -> None:
+    change = PlanVersion.objects.filter(
+        based_on__status=PlanVersion.Status.AGREED, status=PlanVersion.Status.PROPOSED
+    ).first()
+    assert change is not None
+    assert change.project.stage == Project.Stage.PRODUCTION
+    assert [c.change for c in plan_diff(change.based_on, change)] == ["added"]
+    assert Event.objects.filter(kind="plans.change_requested", subject_id=change.pk).exists()
+    # Every project past planning works from an agreed plan, its items made tasks.
+    for project in Project.objects.filter(stage__in=["production", "acceptance", "done"]):
+        agreed = project.plan_versions.get(status=PlanVersion.Status.AGREED)
+        assert agreed.approvals.count() == 2
+        assert Task.objects.filter(plan_item__version=agreed).count() == agreed.items.count()
+
+
+def test_tasks_run_late_get_blocked_and_carry_time(demo: str) -> None:
+    today = timezone.localdate()
+    tasks = Task.objects.filter(project__stage=Project.Stage.PRODUCTION)
+    assert tasks.filter(due_date__lt=today).exclude(status=Task.Status.DONE).count() >= 5
+    assert tasks.filter(status=Task.Status.BLOCKED, blocked_on=Task.BlockedOn.CLIENT).exists()
+    assert tasks.filter(status=Task.Status.BLOCKED, blocked_on=Task.BlockedOn.TEAM).exists()
+    assert set(Task.objects.values_list("status", flat=True)) == set(Task.Status.values)
+    assert not Task.objects.filter(assignee__isnull=True).exists()
+    for code in ("usability", "copywriting", "analytics", "seo", "contextual-advertising"):
+        assert Task.objects.filter(specialty__code=code, assignee__specialties__code=code).exists(), code
+    assert TimeLog.objects.count() >= 100
+    assert not TimeLog.objects.filter(on__gt=today).exists()
+    assert Event.objects.filter(kind="production.time_logged").exists()
+    assert Event.objects.filter(kind="production.task_commented").exists()
+    assert Task.objects.filter(visible_to_client=True, status=Task.Status.DONE).exists()
+    done = Task.objects.filter(status=Task.Status.DONE)
+    assert not done.filter(done_at__gt=timezone.now()).exists()
+
+
+def test_briefs_wait_in_the_portal(demo: str) -> None:
+    assert Brief.objects.filter(status=Brief.Status.SENT).count() >= 2
+    assert Brief.objects.filter(status=Brief.Status.ANSWERED).exists()
+    assert BriefAnswer.objects.exists()
+
+
+def test_arvind_has_a_plan_to_approve_and_progress_to_follow(demo: str) -> None:
+    arvind = Contact.objects.get(email="arvind.pillai@saffronspiceco.example")
+    assert arvind.role == Contact.Role.APPROVER and arvind.portal_access
+    waiting = PlanVersion.objects.get(project__client=arvind.client, status=PlanVersion.Status.PROPOSED)
+    assert list(waiting.approvals.values_list("side", flat=True)) == [Approval.Side.COMPANY]
+    shown = Task.objects.filter(project__client=arvind.client, visible_to_client=True)
+    assert shown.filter(status=Task.Status.DONE).exists()
+    assert shown.exclude(status=Task.Status.DONE).exists()
+    browser = HttpClient()
+    assert browser.login(email=arvind.email, password=DEMO_PASSWORD) or browser.post(
+        "/accounts/login/", {"login": arvind.email, "password": DEMO_PASSWORD}
+    )
+    home = browser.get("/portal/")
+    assert home.status_code == 200
+    assert waiting.project.name in home.content.decode()
+    project = browser.get(f"/portal/projects/{shown.first().project_id}/")  # type: ignore[union-attr]
+    assert project.status_code == 200
+
+
+def test_demo_projects_are_deterministic(demo: str) -> None:
+    def story() -> list[tuple[Any, ...]]:
+        return [
+            (t.project.name, t.title, t.status, t.due_date, t.assignee.email if t.assignee else "")
+            for t in Task.objects.select_related("project", "assignee").order_by("project__name", "title")
+        ] + list(
+            PlanVersion.objects.order_by("project__name", "number").values_list(
+                "project__name", "number", "status"
+            )
+        )
+
+    now = timezone.now()
+    runs = []
+    for _ in range(2):
+        with transaction.atomic():
+            PlanVersion.objects.update(based_on=None)  # a version protects the one it is based on
+            Project.objects.all().delete()
+            demo_projects_create(seed=2026, now=now, password="x")
+            runs.append(story())
+            transaction.set_rollback(True)
+    assert runs[0] == runs[1]
+    assert len(runs[0]) > 80

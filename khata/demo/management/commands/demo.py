@@ -36,7 +36,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo agency loaded in {time.perf_counter() - started:.1f} s: {agency.clients} clients, "
-                f"{agency.contacts} contacts, {agency.interactions} interactions."
+                f"{agency.contacts} contacts, {agency.interactions} interactions, "
+                f"{agency.projects} projects, {agency.tasks} tasks."
             )
         )
         self._print_logins(agency.logins)
