@@ -19,6 +19,7 @@ urlpatterns = [
     path("projects/", include("khata.plans.urls")),
     path("people/", include("khata.people.urls")),
     path("tasks/", include("khata.production.urls")),
+    path("briefs/", include("khata.production.brief_urls")),
     path("reports/", include("khata.production.report_urls")),
     path("", include("khata.insights.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from khata.portal import reports, views
+from khata.portal import briefs, reports, views
 
 app_name = "portal"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("plans/<int:planversion_pk>/approve/", views.plan_approve_client, name="plan_approve"),
     path("plans/items/<int:planitem_pk>/answer/", views.plan_item_decide, name="plan_item_decide"),
     path("reports/<int:statusreport_pk>/", reports.report, name="report"),
+    path("briefs/<int:brief_pk>/", briefs.brief, name="brief"),
+    path("briefs/<int:brief_pk>/hand-in/", briefs.brief_hand_in, name="brief_submit"),
+    path("briefs/<int:brief_pk>/files/<int:answer_pk>/", briefs.brief_file, name="brief_file"),
 ]

@@ -10,6 +10,9 @@ class ProductionConfig(AppConfig):
         from khata.production.boards import register_cards
 
         register_cards()
+        from khata.production.brief_boards import register_brief_boards
+
+        register_brief_boards()
 
         from khata.production.reports import register_panels
 

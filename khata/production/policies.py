@@ -21,8 +21,17 @@ def _active(user: AnyUser) -> User | None:
 
 
 def can_edit_brief_templates(user: AnyUser) -> bool:
+    """The head of accounts (or a site administrator) keeps the brief templates."""
     person = _active(user)
-    return person is not None and person.role == User.Role.HEAD
+    return person is not None and (person.role == User.Role.HEAD or person.is_superuser)
+
+
+def can_view_brief_templates(user: AnyUser) -> bool:
+    """Those who send briefs read the templates: heads and AMs."""
+    person = _active(user)
+    return person is not None and (
+        person.role in {User.Role.HEAD, User.Role.AM} or can_edit_brief_templates(person)
+    )
 
 
 def can_send_brief(user: AnyUser, brief: Brief) -> bool:

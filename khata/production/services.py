@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import IntegerField, Q, Sum, Value
+from django.db.models import IntegerField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,7 +124,7 @@ def brief_question_add(
     if errors:
         raise ProductionError(errors)
     if order is None:
-        order = template.questions.count() + 1
+        order = (template.questions.aggregate(last=Max("order"))["last"] or 0) + 1
     question = BriefQuestion.objects.create(
         template=template, order=order, text=text, kind=kind, choices=options, required=required
     )
@@ -137,6 +137,158 @@ def brief_question_add(
         data={"question": question.pk, "kind": kind},
     )
     return question
+
+
+def _template_locked(template: BriefTemplate, by: User) -> BriefTemplate:
+    if not can_edit_brief_templates(by):
+        raise _refuse("by", _("Only the head of accounts can edit brief templates."))
+    return BriefTemplate.objects.select_for_update().get(pk=template.pk)
+
+
+def _template_event(template: BriefTemplate, *, kind: str, summary: str, by: User, **data: Any) -> None:
+    event_record(
+        kind=kind, summary=summary, params={"name": template.name}, by=by, subject=template, data=data
+    )
+
+
+@transaction.atomic
+def brief_template_update(
+    *, template: BriefTemplate, by: User, name: str, service: str, active: bool
+) -> BriefTemplate:
+    """Rename a template, move it to another service, or take it out of use (head only).
+
+    A template out of use can no longer be sent; briefs already sent keep it and stay answerable.
+    """
+    template = _template_locked(template, by)
+    errors: dict[str, list[str]] = {}
+    name, service = name.strip(), service.strip()
+    if not name:
+        errors.setdefault("name", []).append(_("This field is required."))
+    if not service:
+        errors.setdefault("service", []).append(_("This field is required."))
+    if errors:
+        raise ProductionError(errors)
+    before = {"name": template.name, "service": template.service, "active": template.active}
+    template.name, template.service, template.active = name, service, active
+    template.save(update_fields=["name", "service", "active"])
+    after = {"name": name, "service": service, "active": active}
+    changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changed:
+        _template_event(
+            template,
+            kind="production.brief_template_changed",
+            summary=gettext_noop("Brief template %(name)s changed"),
+            by=by,
+            changed=changed,
+        )
+    return template
+
+
+def _answered_values(question: BriefQuestion) -> set[str]:
+    """The values sent briefs hold for this question (files count as the empty string)."""
+    rows = BriefAnswer.objects.filter(question=question).exclude(value="", file="")
+    return {value for value, file in rows.values_list("value", "file") if value or file}
+
+
+@transaction.atomic
+def brief_question_update(
+    *,
+    question: BriefQuestion,
+    by: User,
+    text: str,
+    kind: str,
+    choices: list[str] | None = None,
+    required: bool = False,
+) -> BriefQuestion:
+    """Reword a question, change its kind, choices or whether it is required (head only).
+
+    Once sent briefs hold answers to it, its kind stays and a choice someone picked stays, so an
+    answer never stops fitting its question; the wording and the required flag may still change.
+    """
+    _template_locked(question.template, by)
+    question = BriefQuestion.objects.select_for_update().get(pk=question.pk)
+    errors: dict[str, list[str]] = {}
+    text = text.strip()
+    options = [str(option).strip() for option in (choices or []) if str(option).strip()]
+    if not text:
+        errors.setdefault("text", []).append(_("This field is required."))
+    if kind not in BriefQuestion.Kind.values:
+        errors.setdefault("kind", []).append(_("Unknown kind of question."))
+    if kind == BriefQuestion.Kind.CHOICE and len(set(options)) < 2:
+        errors.setdefault("choices", []).append(_("A choice question needs at least two choices."))
+    if kind != BriefQuestion.Kind.CHOICE and options:
+        errors.setdefault("choices", []).append(_("Only a choice question has choices."))
+    answered = _answered_values(question)
+    if answered and kind != question.kind:
+        errors.setdefault("kind", []).append(
+            _("Sent briefs hold answers to this question: its kind cannot change.")
+        )
+    elif answered and kind == BriefQuestion.Kind.CHOICE:
+        dropped = sorted(answered - set(options))
+        if dropped:
+            errors.setdefault("choices", []).append(
+                _("Sent briefs hold these answers, keep them as choices: %(choices)s")
+                % {"choices": ", ".join(dropped)}
+            )
+    if errors:
+        raise ProductionError(errors)
+    question.text, question.kind, question.choices, question.required = text, kind, options, required
+    question.save(update_fields=["text", "kind", "choices", "required"])
+    _template_event(
+        question.template,
+        kind="production.brief_question_changed",
+        summary=gettext_noop("Question changed in brief template %(name)s"),
+        by=by,
+        question=question.pk,
+    )
+    return question
+
+
+@transaction.atomic
+def brief_question_remove(*, question: BriefQuestion, by: User) -> None:
+    """Take a question out of a template (head only); refused once sent briefs hold answers to it."""
+    template = _template_locked(question.template, by)
+    question = BriefQuestion.objects.select_for_update().get(pk=question.pk)
+    if _answered_values(question):
+        raise _refuse(
+            "question",
+            _(
+                "Sent briefs hold answers to this question, so it stays. Reword it, make it optional,"
+                " or take the template out of use and make a new one."
+            ),
+        )
+    BriefAnswer.objects.filter(question=question).delete()  # only empty answers are left
+    pk = question.pk
+    question.delete()
+    _template_event(
+        template,
+        kind="production.brief_question_removed",
+        summary=gettext_noop("Question removed from brief template %(name)s"),
+        by=by,
+        question=pk,
+    )
+
+
+@transaction.atomic
+def brief_question_move(*, question: BriefQuestion, by: User, up: bool) -> BriefQuestion:
+    """Move a question one place up or down in its template (head only)."""
+    template = _template_locked(question.template, by)
+    questions = list(BriefQuestion.objects.filter(template=template).order_by("order", "id"))
+    index = next(n for n, q in enumerate(questions) if q.pk == question.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(questions):
+        questions[index], questions[other] = questions[other], questions[index]
+    for order, row in enumerate(questions, start=1):
+        row.order = order
+    BriefQuestion.objects.bulk_update(questions, ["order"])
+    _template_event(
+        template,
+        kind="production.brief_question_moved",
+        summary=gettext_noop("Questions reordered in brief template %(name)s"),
+        by=by,
+        question=question.pk,
+    )
+    return questions[index if not (0 <= other < len(questions)) else other]
 
 
 # --- briefs ---------------------------------------------------------------------------------------
@@ -192,6 +344,18 @@ def brief_send(*, project: Project, template: BriefTemplate, contact: Contact, b
     return brief
 
 
+# A file answer: at most this size, and judged by its content (``khata.core.uploads``).
+BRIEF_FILE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _check_file(file: UploadedFile) -> None:
+    """Refuse a file that is too big, of a kind we do not take, or not what its name says."""
+    try:
+        upload_check(file, max_bytes=BRIEF_FILE_MAX_BYTES)
+    except ValidationError as error:
+        raise _refuse("file", " ".join(error.messages)) from None
+
+
 def _check_answer(question: BriefQuestion, value: str, file: UploadedFile | None) -> str:
     """The value to store, or the reason it does not fit the question's kind."""
     value = value.strip()
@@ -199,6 +363,8 @@ def _check_answer(question: BriefQuestion, value: str, file: UploadedFile | None
     if kind == BriefQuestion.Kind.FILE:
         if value:
             raise _refuse("value", _("Attach a file to answer this question."))
+        if file is not None:
+            _check_file(file)
         return ""
     if file is not None:
         raise _refuse("file", _("This question is not answered with a file."))
@@ -248,6 +414,67 @@ def brief_answer_save(
         question=question.pk,
     )
     return answer
+
+
+@transaction.atomic
+def brief_answers_save(
+    *,
+    brief: Brief,
+    by: User,
+    values: dict[int, str],
+    files: dict[int, UploadedFile] | None = None,
+) -> list[BriefAnswer]:
+    """The contact saves the whole page of answers at once: all of them, or none if one is wrong.
+
+    ``values`` and ``files`` are keyed by question id; a question left out keeps its answer, and an
+    empty value clears a text answer (a saved file stays until another replaces it). A refusal names
+    each wrong answer under ``q<question id>``.
+    """
+    brief = _locked_brief(brief)
+    if brief_contact(by, brief) is None:
+        raise _refuse("by", _("Only the contact this brief was sent to can answer it."))
+    if brief.status != Brief.Status.SENT:
+        raise _refuse("brief", _("This brief is not open for answers."))
+    files = files or {}
+    questions = {q.pk: q for q in BriefQuestion.objects.filter(template_id=brief.template_id)}
+    if any(pk not in questions for pk in [*values, *files]):
+        raise _refuse("question", _("This question belongs to another brief."))
+    checked: dict[int, str] = {}
+    errors: dict[str, list[str]] = {}
+    for pk in sorted({*values, *files}):
+        try:
+            checked[pk] = _check_answer(questions[pk], values.get(pk, ""), files.get(pk))
+        except ValidationError as error:
+            errors[f"q{pk}"] = list(error.messages)
+    if errors:
+        raise ProductionError(errors)
+    existing = {answer.question_id: answer for answer in BriefAnswer.objects.filter(brief=brief)}
+    now = timezone.now()
+    saved: list[BriefAnswer] = []
+    for pk, value in checked.items():
+        answer = existing.get(pk)
+        file = files.get(pk)
+        if answer is None:
+            if not value and file is None:
+                continue
+            answer = BriefAnswer(brief=brief, question_id=pk)
+        elif answer.value == value and file is None:
+            continue
+        answer.value = value
+        if file is not None:
+            answer.file = file
+        answer.updated_at = now
+        answer.save()
+        saved.append(answer)
+    if saved:
+        _brief_event(
+            brief,
+            kind="production.brief_answered",
+            summary=gettext_noop("Answers saved in brief %(template)s of %(project)s"),
+            by=by,
+            questions=[answer.question_id for answer in saved],
+        )
+    return saved
 
 
 def brief_completeness(brief: Brief) -> tuple[int, int]:
