@@ -9,6 +9,7 @@ queries for any number of projects.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 from django.db.models import Count, F, Min, Q, Sum
@@ -126,9 +127,11 @@ def budget_signal(projects: Sequence[Project], *, today: dt.date) -> dict[int, l
     }
     found: dict[int, list[Factor]] = {}
     for project_id, budget in budgets.items():
-        used = round(100 * (logged.get(project_id) or 0) / budget)
+        minutes = logged.get(project_id) or 0
+        # Hours round up and progress down: a status errs on the side of warning.
+        used = math.ceil(100 * minutes / budget)
         total, done = estimates.get(project_id, (0, 0))
-        progress = round(100 * done / total) if total else None
+        progress = math.floor(100 * done / total) if total else None
         if progress is None:
             detail = _("%(used)s%% of the hour budget used.") % {"used": used}
         else:
@@ -136,7 +139,7 @@ def budget_signal(projects: Sequence[Project], *, today: dt.date) -> dict[int, l
                 "used": used,
                 "done": progress,
             }
-        if used > BUDGET_OFF_PERCENT:
+        if 100 * minutes > BUDGET_OFF_PERCENT * budget:
             found[project_id] = [
                 Factor(code="budget_over", label=_("Hour budget overrun"), severity=OFF, detail=detail)
             ]
