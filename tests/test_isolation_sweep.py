@@ -161,8 +161,40 @@ def plant_tasks(client: Client, secret: str) -> None:
         task_attach(task=task, by=owner, file=upload)
 
 
+def plant_briefs(client: Client, secret: str) -> None:
+    """A copywriting brief sent to the client's portal contact, answered in part, with a file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from khata.production.models import BriefTemplate
+    from khata.production.services import brief_answers_save, brief_send
+
+    owner = client.owner
+    contact = Contact.objects.filter(client=client, portal_access=True, user__isnull=False).first()
+    assert contact is not None and contact.user is not None
+    project = project_create(client=client, by=owner, name=f"{secret} briefed project", services="copy")
+    template = BriefTemplate.objects.get(service="copywriting", name="Copywriting brief")
+    brief = brief_send(project=project, template=template, contact=contact, by=owner)
+    questions = list(template.questions.all())
+    brief_answers_save(
+        brief=brief,
+        by=contact.user,
+        values={q.pk: f"{secret} brief answer" for q in questions if q.kind == "text"},
+        files={
+            q.pk: SimpleUploadedFile(f"{secret}-brand.txt", f"{secret} brand book\n".encode())
+            for q in questions
+            if q.kind == "file"
+        },
+    )
+
+
 # Each domain that gives clients objects plants some here (plans, documents, invoices…).
-PLANTERS: list[Callable[[Client, str], None]] = [plant_relationship, plant_plans, plant_reports, plant_tasks]
+PLANTERS: list[Callable[[Client, str], None]] = [
+    plant_relationship,
+    plant_plans,
+    plant_reports,
+    plant_tasks,
+    plant_briefs,
+]
 
 
 @dataclass
