@@ -83,15 +83,18 @@ def _portal_item(page: Page, deliverable: str) -> Locator:
     return page.get_by_role("listitem").filter(has=page.get_by_text(deliverable, exact=True))
 
 
-def _answer(page: Page, deliverable: str, answer: str, **fields: str) -> None:
+def _answer(page: Page, deliverable: str, answer: str, outcome: str, **fields: str) -> None:
     """The approver opens an item's answer form, picks an answer, fills what it asks and saves it."""
     item = _portal_item(page, deliverable)
-    item.get_by_text("Answer", exact=True).click()
+    if not item.get_by_role("button", name="Save answer").is_visible():
+        item.get_by_text("Answer", exact=True).click()
     item.get_by_label(answer).check()
     for label, value in fields.items():
         item.get_by_label(label, exact=True).fill(value)
     item.get_by_role("button", name="Save answer").click()
-    expect(page.get_by_text("Your answer is saved.")).to_be_visible()
+    # The page comes back with the answer beside the item, its form folded away.
+    expect(item.get_by_text(outcome, exact=True)).to_be_visible()
+    expect(item.get_by_text("Change your answer", exact=True)).to_be_visible()
 
 
 def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progress(
@@ -130,19 +133,30 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     page.get_by_role("link", name="Festive season SEO").click()
     page.get_by_role("link", name="Version 1").click()
     expect(page.get_by_role("heading", name="Work plan, version 1", level=1)).to_be_visible()
-    _answer(page, AUDIT, "Accept")
+    _answer(page, AUDIT, "Accept", "Accepted")
+    # A counter without a word of why is refused beside the comment field, and nothing is saved.
+    keywords = _portal_item(page, KEYWORDS)
+    keywords.get_by_text("Answer", exact=True).click()
+    keywords.get_by_label("Counter: propose a change").check()
+    keywords.get_by_label("Proposed price").fill("15000")
+    keywords.get_by_role("button", name="Save answer").click()
+    comment = keywords.locator(".field--error").filter(has=page.get_by_label("Comment", exact=True))
+    expect(comment).to_contain_text("A counter needs a comment.")
+    expect(keywords.get_by_label("Proposed price")).to_have_value("15000")
+    assert not ItemDecision.objects.filter(item__version=first, item__deliverable=KEYWORDS).exists()
     _answer(
         page,
         KEYWORDS,
         "Counter: propose a change",
+        "Countered",
         Comment="Our budget for research is 15,000.",
         **{"Proposed price": "15000"},
     )
-    _answer(page, OUTREACH, "Reject", Comment="We do outreach ourselves.")
+    _answer(page, OUTREACH, "Reject", "Rejected", Comment="We do outreach ourselves.")
+    expect(page.get_by_text("Your answer is saved.")).to_be_visible()
     expect(_portal_item(page, AUDIT)).to_contain_text("Accepted")
-    expect(_portal_item(page, KEYWORDS)).to_contain_text("Countered")
     expect(_portal_item(page, KEYWORDS)).to_contain_text("₹15,000.00")
-    expect(_portal_item(page, OUTREACH)).to_contain_text("Rejected")
+    expect(_portal_item(page, KEYWORDS)).to_contain_text("Our budget for research is 15,000.")
     shot(page, "02-portal-answers")
     answers = {
         item.deliverable: item.decisions.get()
@@ -214,9 +228,16 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     assert sorted(second.approvals.values_list("side", flat=True)) == ["client", "company"]
     shot(page, "05-agreed")
 
+    # Production starts: the AM moves the project on.
+    page.get_by_label("New stage").select_option(label="Production")
+    page.get_by_role("button", name="Move the project").click()
+    expect(page.get_by_text("The project moved to Production.")).to_be_visible()
+    project.refresh_from_db()
+    assert project.stage == Project.Stage.PRODUCTION
+
     # Its items become tasks; the AM gives each to the suggested specialist and shows one to the client.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tasks").click()
-    page.goto(f"/tasks/project/{project.pk}/")
+    page.get_by_role("region", name="Plan against actual").get_by_role("link", name="Open").click()
+    expect(page.get_by_role("heading", name="Tasks of Festive season SEO", level=1)).to_be_visible()
     page.get_by_role("button", name="Create tasks from the agreed plan").click()
     expect(page.get_by_text("Tasks created: 2")).to_be_visible()
     board = page.locator("#board")
@@ -226,7 +247,8 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
         expect(assignee).to_have_value(str(specialist.pk))
         expect(assignee.get_by_role("option", selected=True)).to_have_text("Sunil Specialist · suggested")
         card.get_by_role("button", name="Assign").click()
-        expect(board.get_by_role("listitem").filter(has_text=title)).to_contain_text("Sunil Specialist")
+        # htmx swaps the board in place: the card now offers to reassign.
+        expect(card.get_by_role("button", name="Reassign")).to_be_visible()
     audit_card = board.get_by_role("listitem").filter(has_text=AUDIT)
     audit_card.get_by_role("button", name="Show to the client").click()
     expect(board.get_by_role("listitem").filter(has_text=AUDIT)).to_contain_text("Client sees it")
@@ -261,8 +283,14 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     page.get_by_role("link", name="Your projects").click()
     page.get_by_role("link", name="Festive season SEO").click()
     expect(page.get_by_role("heading", name="Festive season SEO", level=1)).to_be_visible()
+    expect(page.locator(".page-header__meta")).to_contain_text("Production")
+    # Two thirds of the agreed estimate is done (16 of 24 hours); the task the AM showed is there, done.
+    progress = page.get_by_role("region", name="Progress")
+    expect(progress).to_contain_text(re.compile(r"6[67]% of the agreed work is done"))
+    expect(progress.get_by_role("listitem").filter(has_text=AUDIT)).to_contain_text("Done")
     versions = page.get_by_role("region", name="Work plan versions")
     expect(versions.get_by_role("listitem").filter(has_text="Version 2")).to_contain_text("Agreed")
+    # The task the AM did not show stays out of sight.
     expect(page.locator("body")).not_to_contain_text(KEYWORDS)
     shot(page, "08-portal-project")
 
@@ -277,6 +305,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
         "plans.item_removed": 1,
         "plans.version_approved": 2,
         "plans.version_agreed": 1,
+        "plans.project_stage_changed": 1,
         "production.tasks_created": 1,
         "production.task_assigned": 2,
         "production.task_visibility": 1,
