@@ -18,6 +18,7 @@ import json
 import random
 import string
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from stdnum import luhn
 from khata.clients.models import Client, Contact, Interaction, Tag
 from khata.core.models import Event
 from khata.people.models import User
+from khata.plans.models import Approval, PlanItem, PlanVersion, Project
+from khata.production.models import Task
 
 HEAVY_CLIENT_ID = 1
 PASSWORD = "khata-bench-2026"  # the benchmark users' (a local, throw-away database)
@@ -165,6 +168,10 @@ class Writer:
         if value is None or self.postgres:
             return value
         return value.replace(tzinfo=None).isoformat(" ")
+
+    def uuid(self, value: uuid.UUID) -> Any:
+        """A UUID as Django stores it: native on PostgreSQL, 32 hex digits on SQLite."""
+        return value if self.postgres else value.hex
 
     def day(self, value: dt.date | None) -> Any:
         if value is None or self.postgres:
@@ -334,6 +341,7 @@ def build(spec: Spec, *, seed: int = 7, progress: Callable[[str], None] = print)
     )
 
     contact_id = interaction_id = event_id = 0
+    owners: dict[int, int] = {}
     with bulk_load_mode(
         [client_table, tag_table, contact_table, interaction_table, link_table, event_table], progress
     ):
@@ -347,6 +355,7 @@ def build(spec: Spec, *, seed: int = 7, progress: Callable[[str], None] = print)
             for cid in range(first, min(first + CHUNK, spec.clients + 1)):
                 # One in three clients belongs to the first AM; the rest are spread over the others.
                 owner = ams[0] if cid % 3 == 1 else ams[1 + cid % (len(ams) - 1)]
+                owners[cid] = owner.pk
                 backup = rng.choice([a for a in ams if a is not owner]) if rng.random() < 0.33 else None
                 created = now - dt.timedelta(days=rng.randint(30, 1800), seconds=rng.randint(0, 86_400))
                 span = (now - created).total_seconds()
@@ -467,7 +476,12 @@ def build(spec: Spec, *, seed: int = 7, progress: Callable[[str], None] = print)
                 elapsed = time.perf_counter() - started
                 progress(f"  {done_clients:,} clients, {event_id:,} events ({elapsed:.0f} s)")
 
-    _finish(writer, [Client, Contact, Interaction, Event, tag_through, link_through])
+    # Projects, plans and tasks (bench/production.py, which builds on this module).
+    from production import build_projects
+
+    build_projects(spec, writer=writer, rng=rng, owners=owners, now=now, progress=progress)
+    models_loaded = [Client, Contact, Interaction, Event, tag_through, link_through]
+    _finish(writer, [*models_loaded, Project, PlanVersion, PlanItem, Approval, Task])
     writer.report.seconds = time.perf_counter() - started
     return writer.report
 

@@ -128,7 +128,8 @@ def render(results: list[dict[str, Any]], *, scale: float, requests: int) -> str
         sizes = result["sizes"]
         lines.append(
             f"- **{result['engine']}**: {sizes['clients']:,} clients, {sizes['contacts']:,} contacts, "
-            f"{sizes['interactions']:,} interactions, {sizes['events']:,} events. {result['load']}"
+            f"{sizes['interactions']:,} interactions, {sizes['events']:,} events, "
+            f"{sizes.get('projects', 0):,} projects, {sizes.get('tasks', 0):,} tasks. {result['load']}"
         )
     lines += [
         "",
@@ -167,10 +168,14 @@ def run_worker(args: argparse.Namespace) -> int:
     django.setup()
     from dataset import HEAVY_CLIENT_ID, build, personas
     from django.core.management import call_command
+    from django.utils import timezone
     from measure import measure_all
+    from production import measure_production
 
     from khata.clients.models import Client, Contact, Interaction
     from khata.core.models import Event
+    from khata.plans.models import Project
+    from khata.production.models import Task
 
     spec = Spec.at_scale(args.scale)
     call_command("migrate", verbosity=0)
@@ -189,9 +194,14 @@ def run_worker(args: argparse.Namespace) -> int:
         "contacts": Contact.objects.count(),
         "interactions": Interaction.objects.count(),
         "events": Event.objects.count(),
+        "projects": Project.objects.count(),
+        "tasks": Task.objects.count(),
     }
     rows = measure_all(
         engine=args.worker, users=personas(), heavy_client=HEAVY_CLIENT_ID, requests=args.requests
+    )
+    rows += measure_production(
+        engine=args.worker, users=personas(), requests=args.requests, today=timezone.localdate()
     )
     result = {
         "engine": args.worker,
@@ -207,7 +217,9 @@ def run_worker(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Page timings of Khata over a large data set.")
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--scale", type=float, default=1.0, help="1 = 20,000 clients and 1,000,000 events")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1 = 20,000 clients, 1,000,000 events, 500,000 tasks"
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the data set again even if it exists")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per row (default 200)")
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"))

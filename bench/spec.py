@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-DATASET_VERSION = 2  # raise when the rows change shape: a kept data set is then built again
+DATASET_VERSION = 3  # raise when the rows change shape: a kept data set is then built again
 
 
 @dataclass(frozen=True)
@@ -15,11 +15,22 @@ class Spec:
     contacts: int
     interactions: int
     events: int
+    projects: int
+    tasks: int
+    specialists: int
 
     @classmethod
     def at_scale(cls, scale: float) -> Spec:
         clients = max(10, round(20_000 * scale))
-        return cls(clients=clients, contacts=clients * 4, interactions=clients * 10, events=clients * 50)
+        return cls(
+            clients=clients,
+            contacts=clients * 4,
+            interactions=clients * 10,
+            events=clients * 50,
+            projects=clients,
+            tasks=clients * 25,
+            specialists=max(7, round(300 * scale)),
+        )
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self) | {"version": DATASET_VERSION}
@@ -27,6 +38,8 @@ class Spec:
 
 DEEP_PAGES = 100  # how many "next" links the deep page is away from the first
 WARM_UP = 10
+TIME_BUDGET = 20.0  # seconds of timed requests per page, once MIN_REQUESTS are timed
+MIN_REQUESTS = 30
 LIST_PAGE = 50  # rows per page of the client list and of the API list
 TIMELINE_PAGE = 25  # events per page of the client page's timeline
 INTERACTIONS_SHOWN = 20
@@ -37,7 +50,14 @@ FLOOR_DOCS = [
     "client page: one UNION ALL of the client with its owner, its contacts, its "
     f"{INTERACTIONS_SHOWN} latest interactions and its {TIMELINE_PAGE} newest events with their authors;",
     "API client list: the page of clients in name order as stored (the API's ordering), with the "
-    "API's columns and tags aggregated.",
+    "API's columns and tags aggregated;",
+    "projects portfolio: one UNION ALL of each stage's first projects in target-date order (client, AM, "
+    "the latest plan version's number and status) and the count per stage;",
+    "project board: the project's first tasks in due-date order with project, client, assignee and "
+    "specialty;",
+    "task monitoring: one UNION ALL of the late, at-risk and blocked lists' first tasks and their counts "
+    "up to the cap, then the specialists' open minutes per day of the next four weeks (two queries);",
+    "my tasks: the specialist's open tasks and those done in the last two weeks, in due-date order.",
 ]
 
 

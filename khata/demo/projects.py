@@ -230,6 +230,15 @@ PLOTS: list[Plot] = [
     Plot("Vidya Learning", "Exam season search ads", "ppc", Stage.PRODUCTION, 30),
 ]  # fmt: skip
 
+SERVICE_OF_WORK = {
+    "seo": "seo",
+    "ppc": "contextual-advertising",
+    "usability": "usability",
+    "analytics": "analytics",
+    "content": "copywriting",
+    "redesign": "usability",
+}
+# Used where the installation has no template of its own for the service.
 BRIEF_TEMPLATES: list[tuple[str, str, list[tuple[str, str, list[str], bool]]]] = [
     (
         "seo",
@@ -353,24 +362,18 @@ class Builder:
     # Briefs
 
     def template(self, work: str) -> BriefTemplate:
-        """The brief template for a kind of work, made by the head the first time it is needed."""
-        service = work if work in {"seo", "usability", "analytics"} else "seo"
+        """The brief template for a kind of work: the installation's own, or one the head makes."""
+        service = SERVICE_OF_WORK[work]
         if service not in self.templates:
-            service_name, name, questions = next(t for t in BRIEF_TEMPLATES if t[0] == service)
-            when = self.moment(self.ago(200))
-            template = self.at(when, brief_template_create, by=self.head, service=service_name, name=name)
-            for text, kind, choices, required in questions:
-                self.at(
-                    when,
-                    brief_question_add,
-                    template=template,
-                    by=self.head,
-                    text=text,
-                    kind=kind,
-                    choices=choices,
-                    required=required,
-                )
-            self.templates[service] = template
+            found = BriefTemplate.objects.filter(service=service, active=True).order_by("id").first()
+            if found is None:
+                _service, name, questions = next(t for t in BRIEF_TEMPLATES if t[0] == service)
+                when = self.moment(self.ago(200))
+                found = self.at(when, brief_template_create, by=self.head, service=service, name=name)
+                for text, kind, choices, required in questions:
+                    self.at(when, brief_question_add, template=found, by=self.head, text=text, kind=kind,
+                            choices=choices, required=required)  # fmt: skip
+            self.templates[service] = found
         return self.templates[service]
 
     def run_brief(self, project: Project, plot: Plot, contact: Contact, day: dt.date) -> dt.date:
@@ -382,7 +385,7 @@ class Builder:
         )
         user = contact.user
         assert user is not None
-        questions = list(template.questions.order_by("order", "id"))
+        questions = list(template.questions.exclude(kind=BriefQuestion.Kind.FILE).order_by("order", "id"))
         day += dt.timedelta(days=1)
         if plot.brief == "sent":
             questions = questions[:2]
@@ -393,7 +396,7 @@ class Builder:
             elif question.kind == BriefQuestion.Kind.CHOICE:
                 value = question.choices[0]
             self.at(self.moment(day), brief_answer_save, brief=brief, by=user, question=question, value=value)
-        if plot.brief == "answered":
+        if plot.brief == "answered" and not template.questions.filter(required=True, kind="file").exists():
             self.at(self.moment(day), brief_submit, brief=brief, by=user)
         return day + dt.timedelta(days=1)
 
