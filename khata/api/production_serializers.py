@@ -8,7 +8,6 @@ services' and come back as field errors from ``ProductionError``.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from typing import Any
 
@@ -152,11 +151,6 @@ class TimeLogWriteSerializer(serializers.Serializer[TimeLog]):
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     on = serializers.DateField(required=False, help_text=_("The day worked; today when left out."))
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
-
-    def validate_on(self, value: dt.date) -> dt.date:
-        if value.year < 2000:
-            raise serializers.ValidationError(_("Enter a date after the year 2000."))
-        return value
 
 
 class TaskCommentSerializer(serializers.ModelSerializer[TaskComment]):

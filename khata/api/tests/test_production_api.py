@@ -21,6 +21,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from khata.api import production_serializers as ps
 from khata.api.tests.helpers import call, results
 from khata.clients.models import Client, Contact
 from khata.core.models import Event
@@ -800,3 +801,37 @@ def test_list_queries_do_not_grow_with_rows(
         counts.append(len(queries))
     assert sizes[1] - sizes[0] == 27 and sizes[1] >= 30, sizes
     assert counts[0] == counts[1], counts
+
+
+# --- whatever arrives ------------------------------------------------------------------------------
+
+FUZZ = [
+    ("specialist", "/api/v1/tasks/{audit}/move/", ps.TaskMoveSerializer),
+    ("am", "/api/v1/tasks/{copy}/assign/", ps.TaskAssignSerializer),
+    ("am", "/api/v1/tasks/{copy}/visibility/", ps.TaskVisibilitySerializer),
+    ("specialist", "/api/v1/tasks/{audit}/time/", ps.TimeLogWriteSerializer),
+    ("am", "/api/v1/tasks/{audit}/comments/", ps.TaskCommentWriteSerializer),
+    ("am", "/api/v1/briefs/", ps.BriefSendSerializer),
+    ("contact_a", "/api/v1/briefs/{brief}/answers/", ps.BriefAnswersSerializer),
+    ("contact_a", "/api/v1/briefs/{brief}/answers/", ps.BriefAnswerWriteSerializer),
+]
+
+
+@pytest.mark.parametrize(("persona", "url", "serializer"), FUZZ)
+def test_no_body_makes_the_production_api_fail(
+    personas: dict[str, User | None], work: Work, persona: str, url: str, serializer: Any
+) -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    from khata.api.tests.test_fuzz import bodies
+
+    http = _http(personas, persona)
+    path = url.format(audit=work.audit.pk, copy=work.copy.pk, brief=work.brief.pk)
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(body=bodies(serializer))
+    def check(body: dict[str, Any]) -> None:
+        response = call(http, "post", path, body)
+        assert response.status_code < 500, (body, response.content[:300])
+
+    check()
