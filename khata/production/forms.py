@@ -44,4 +44,6 @@ class CommentForm(forms.Form):
 
 
 class AttachForm(forms.Form):
-    file = forms.FileField(label=_("File"), max_length=255)
+    file = forms.FileField(
+        label=_("File"), max_length=255, help_text=_("PDF, images, Word, Excel, PowerPoint or text files.")
+    )

@@ -408,6 +408,7 @@ def plan_actual_for(project: Project) -> PlanActual | None:
         .exclude(task__plan_item__key__in=[item.key for item in items])
         .aggregate(total=Coalesce(Sum("minutes"), Value(0)))["total"]
     )
+    today = timezone.localdate()
     rows = []
     for item in items:
         task = tasks.get(item.key)
@@ -416,8 +417,9 @@ def plan_actual_for(project: Project) -> PlanActual | None:
         if task is not None:
             if task.done_at is not None:
                 finish = timezone.localdate(task.done_at)
-            else:
-                finish, forecast = task.due_date, True
+            elif task.due_date is not None:
+                # Open work past its due date finishes today at the earliest.
+                finish, forecast = max(task.due_date, today), True
         rows.append(
             PlanActualRow(
                 item=item,
