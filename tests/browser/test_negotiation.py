@@ -257,6 +257,12 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     assert set(tasks) == {AUDIT, KEYWORDS}
     assert all(task.assignee_id == specialist.pk for task in tasks.values())
     assert tasks[AUDIT].visible_to_client and not tasks[KEYWORDS].visible_to_client
+
+    # The client's timeline on its page tells the AM the story so far.
+    page.get_by_role("link", name="Acme Retail").first.click()
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Plan version 2 of Festive season SEO agreed by both sides")
+    expect(timeline).to_contain_text("Tasks created from plan version 2 of Festive season SEO: 2")
     sign_out(page)
 
     # The specialist finds both on "my tasks" and moves the audit to in progress, then to done.
