@@ -5,12 +5,13 @@ writes through ``khata.production.services`` (a refused move answers 400 with fi
 changes nothing). Who may do what follows ``khata.production.policies``, as the boards do:
 
 - the head and the project's AM assign tasks, show them to the client and move them; a specialist
-  sees only the tasks assigned to them, moves them, logs time on them and comments; finance reads
-  and never writes (403);
+  sees only the tasks assigned to them, moves them and logs time on them; finance reads and never
+  moves, assigns or logs (403); anyone on the agency side who sees a task may comment on it;
 - a client contact reads only the tasks the AM made visible, of its own company, with none of the
   agency's internals (assignee, estimate, the reason of a block), and never their comments (403);
 - the AM sends a brief to a contact of the project's client; only that contact answers it and
-  submits it; brief templates and time logs are the agency's (a contact gets 403, or 404 by id).
+  submits it. Time logs are the agency's (a contact gets 403, or 404 by id); brief templates are
+  read by those who send briefs, heads and AMs (other staff 403), as in the workspace.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -44,9 +44,15 @@ from khata.api.views import (
     _detail_responses,
     _list_responses,
 )
-from khata.people.policies import can_manage_accounts
-from khata.production.models import Brief, BriefQuestion, BriefTemplate, Task, TimeLog
-from khata.production.policies import brief_contact, can_log_time, can_manage_task, can_move_task
+from khata.people.policies import can_manage_accounts, is_staff_user
+from khata.production.models import Brief, BriefTemplate, Task, TimeLog
+from khata.production.policies import (
+    brief_contact,
+    can_log_time,
+    can_manage_task,
+    can_move_task,
+    can_view_brief_templates,
+)
 from khata.production.selectors import (
     brief_progress_list_for,
     task_get_for,
@@ -55,7 +61,7 @@ from khata.production.selectors import (
 )
 from khata.production.services import (
     ProductionError,
-    brief_answer_save,
+    brief_answers_save,
     brief_send,
     brief_submit,
     task_assign,
@@ -373,33 +379,24 @@ class BriefViewSet(mixins.ListModelMixin, PlanViewSet):
         self._save_answers(brief, answers)
         return Response(self._render(brief))
 
-    @transaction.atomic
     def _save_answers(self, brief: Brief, answers: list[dict[str, Any]]) -> None:
-        """Every answer through the service; any refusal undoes them all and names its question."""
-        questions = {question.pk: question for question in brief.template.questions.all()}
-        errors: dict[str, list[str]] = {}
-        for answer in answers:
-            number = answer["question"]
-            question: BriefQuestion | None = questions.get(number)
-            if question is None:
-                errors.setdefault(str(number), []).append(str(_("This question belongs to another brief.")))
-                continue
-            try:
-                with transaction.atomic():
-                    brief_answer_save(
-                        brief=brief,
-                        by=self.person,
-                        question=question,
-                        value=answer.get("value", ""),
-                        file=answer.get("file"),
-                    )
-            except ProductionError as error:
-                if "brief" in error.message_dict:  # the brief itself is closed: not one question's fault
-                    raise
-                errors.setdefault(str(number), []).extend(error.messages)
-        if errors:
-            transaction.set_rollback(True)
-            raise ApiValidationError({"answers": errors})
+        """All the answers through the service, or none; each refusal names its question's id."""
+        known = {question.pk for question in brief.template.questions.all()}
+        unknown = sorted({answer["question"] for answer in answers} - known)
+        if unknown:
+            message = str(_("This question belongs to another brief."))
+            raise ApiValidationError({"answers": {str(pk): [message] for pk in unknown}})
+        values = {answer["question"]: answer.get("value", "") for answer in answers}
+        files = {answer["question"]: answer["file"] for answer in answers if answer.get("file") is not None}
+        try:
+            brief_answers_save(brief=brief, by=self.person, values=values, files=files)
+        except ProductionError as error:
+            per_question = {
+                key[1:]: messages for key, messages in error.message_dict.items() if key.startswith("q")
+            }
+            if not per_question:
+                raise
+            raise ApiValidationError({"answers": per_question}) from error
 
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: int) -> Response:
@@ -412,7 +409,7 @@ class BriefViewSet(mixins.ListModelMixin, PlanViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary=_("List brief templates"),
-        description=_("The questions asked for each service (agency staff only)."),
+        description=_("The questions asked for each service (account managers and the head)."),
         responses=_list_responses(ps.BriefTemplateSerializer, BriefTemplateFilter, "BriefTemplateListError"),
     ),
     retrieve=extend_schema(
@@ -428,6 +425,14 @@ class BriefTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Api
 
     def get_queryset(self) -> QuerySet[BriefTemplate]:
         return BriefTemplate.objects.prefetch_related("questions").order_by("id")
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        # As in the workspace: those who send briefs read the templates, heads and AMs.
+        if is_staff_user(request.user) and not can_view_brief_templates(request.user):
+            self.permission_denied(
+                request, message=str(_("Brief templates are read by account managers and the head."))
+            )
 
 
 @extend_schema_view(

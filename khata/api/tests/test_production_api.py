@@ -300,7 +300,8 @@ CASES: list[tuple[str, str, Url, Body, dict[str, Expect], Callable[[Work], int]]
         "get",
         lambda w: "/api/v1/brief-templates/",
         lambda w: None,
-        {**STAFF_LIST, "other_am": "sees"},  # the agency's own questions, not a client's data
+        # The agency's own questions, not a client's data: read by those who send briefs.
+        {**STAFF_LIST, "other_am": "sees", "specialist": 403, "finance": 403},
         lambda w: w.template.pk,
     ),
     (
@@ -308,7 +309,7 @@ CASES: list[tuple[str, str, Url, Body, dict[str, Expect], Callable[[Work], int]]
         "get",
         lambda w: f"/api/v1/brief-templates/{w.template.pk}/",
         lambda w: None,
-        {**STAFF_READ, "other_am": 200},
+        {**STAFF_READ, "other_am": 200, "specialist": 403, "finance": 403},
         lambda w: 0,
     ),
 ]
@@ -719,13 +720,15 @@ def test_a_brief_sent_through_the_api_reaches_its_contact(
 
 
 def test_brief_templates_come_with_their_questions(personas: dict[str, User | None], work: Work) -> None:
-    http = _http(personas, "specialist")
+    http = _http(personas, "am")
     listed = results(call(http, "get", "/api/v1/brief-templates/?service=seo&active=true"))
     template = next(item for item in listed if item["id"] == work.template.pk)
     assert {item["service"] for item in listed} == {"seo"}
     assert [question["kind"] for question in template["questions"]] == ["text", "number", "choice", "file"]
     assert results(call(http, "get", "/api/v1/brief-templates/?service=no-such-service")) == []
     assert call(http, "post", "/api/v1/brief-templates/", {"service": "x", "name": "y"}).status_code == 405
+    refused = call(_http(personas, "specialist"), "get", "/api/v1/brief-templates/")
+    assert refused.status_code == 403 and refused.json()["detail"]
 
 
 # --- tokens and query counts ------------------------------------------------------------------------
