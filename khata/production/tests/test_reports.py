@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -206,6 +207,7 @@ def test_publishing_emails_each_portal_contact_in_their_language(
         and "Keyword map" in hindi_mail.body
         and "Progress is steady." in hindi_mail.body
     )
+    assert isinstance(hindi_mail, EmailMultiAlternatives)
     html, kind = hindi_mail.alternatives[0]
     assert kind == "text/html" and link in str(html)
     assert Event.objects.filter(kind="status_report.emailed", subject_id=report.pk).count() == 2

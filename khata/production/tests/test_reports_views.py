@@ -117,8 +117,8 @@ def test_publishing_without_words_answers_400(http_as: Any, draft: StatusReport)
     assert draft.is_draft
 
 
-def test_the_am_confirms_then_publishes(http_as: Any, draft: StatusReport, contact_a: User) -> None:
-    reports.report_update(report=draft, by=draft.created_by, summary="Steady progress.")  # type: ignore[arg-type]
+def test_the_am_confirms_then_publishes(http_as: Any, draft: StatusReport, am: User, contact_a: User) -> None:
+    reports.report_update(report=draft, by=am, summary="Steady progress.")
     confirm = http_as("am").get(reverse("reports:publish", args=[draft.pk]))
     assert confirm.status_code == 200 and b"priya@acme.test" in confirm.content
 
