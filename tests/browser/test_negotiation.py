@@ -129,9 +129,10 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     # The client's approver finds the plan waiting on the portal home and answers each item.
     sign_in(page, email=approver.email, password=PASSWORD)
     expect(page).to_have_url(re.compile(r"/portal/$"))
-    page.get_by_role("link", name="Your projects").click()
-    page.get_by_role("link", name="Festive season SEO").click()
-    page.get_by_role("link", name="Version 1").click()
+    waiting = page.locator("#section-plans")
+    expect(waiting).to_contain_text("Festive season SEO")
+    expect(waiting).to_contain_text("Work plan, version 1")
+    waiting.get_by_role("link", name="Review the plan").click()
     expect(page.get_by_role("heading", name="Work plan, version 1", level=1)).to_be_visible()
     _answer(page, AUDIT, "Accept", "Accepted")
     # A counter without a word of why is refused beside the comment field, and nothing is saved.
@@ -170,7 +171,9 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
 
     # The AM sees the answers, starts version 2 from version 1, meets the counter, drops the rejected item.
     sign_in(page, email=am.email, password=PASSWORD)
-    page.goto(f"/projects/{project.pk}/")
+    waiting = page.locator("#card-planswaiting_for_you")
+    expect(waiting.get_by_role("listitem").filter(has_text="Festive season SEO")).to_contain_text("Version 1")
+    waiting.get_by_role("link", name="Festive season SEO").click()
     expect(_plan_row(page, AUDIT)).to_contain_text("Accepted")
     expect(_plan_row(page, KEYWORDS)).to_contain_text("Countered")
     expect(_plan_row(page, KEYWORDS)).to_contain_text("Our budget for research is 15,000.")
@@ -219,7 +222,10 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
 
     # The AM approves for the company: the plan is agreed by both sides.
     sign_in(page, email=am.email, password=PASSWORD)
-    page.goto(f"/projects/{project.pk}/")
+    waiting = page.locator("#card-planswaiting_for_you").get_by_role("listitem").filter(has_text="Festive")
+    expect(waiting).to_contain_text("Version 2")
+    expect(waiting).to_contain_text("Approved by the client")
+    waiting.get_by_role("link", name="Open").click()
     page.get_by_role("button", name="Approve for the company").click()
     expect(page.get_by_text("Version 2 approved for the company.")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("Work plan"))).to_contain_text("Agreed")
