@@ -469,6 +469,20 @@ def test_the_sweep_walks_routes_added_later() -> None:
         ("api:planitem-decide", "planitem"),
     ]:
         assert _model_for("pk", names[name], plans) == model, name
+    production = {"task", "taskcomment", "timelog", "brief", "briefanswer"}
+    for name, model in [
+        ("api:task-detail", "task"),
+        ("api:task-move", "task"),
+        ("api:task-assign", "task"),
+        ("api:task-visibility", "task"),
+        ("api:task-time", "task"),
+        ("api:task-comments", "task"),
+        ("api:timelog-detail", "timelog"),
+        ("api:brief-detail", "brief"),
+        ("api:brief-answers", "brief"),
+        ("api:brief-submit", "brief"),
+    ]:
+        assert _model_for("pk", names[name], production) == model, name
     found = probes(route, {"interaction": [7, 9], "contact": [3]}, {"interaction": [1], "contact": [9]})
     assert {probe.path for probe in found} >= {"/portal/notes/7/lines/3/", "/portal/notes/9/lines/7/"}
     assert all(probe.conclusive is (not probe.path.endswith("/9/")) for probe in found)
