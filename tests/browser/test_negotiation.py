@@ -290,8 +290,9 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     assert (tasks[AUDIT].status, tasks[KEYWORDS].status) == (Task.Status.DONE, Task.Status.TO_DO)
     sign_out(page)
 
-    # The client sees the project with its agreed plan in the portal.
+    # The client sees the project with its agreed plan in the portal; no plan waits on the home page.
     sign_in(page, email=approver.email, password=PASSWORD)
+    expect(page.locator("#section-plans")).to_contain_text("No work plan waits for your approval.")
     page.get_by_role("link", name="Your projects").click()
     page.get_by_role("link", name="Festive season SEO").click()
     expect(page.get_by_role("heading", name="Festive season SEO", level=1)).to_be_visible()
