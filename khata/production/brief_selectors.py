@@ -125,6 +125,7 @@ def brief_answer_file_get_for(user: AnyUser, brief_pk: int | str, answer_pk: int
 class ServiceTemplates:
     service: str
     templates: list[BriefTemplate]
+    label: str = ""  # the service's name in the reader's language, set by the page
 
 
 def brief_templates_for(user: AnyUser) -> list[ServiceTemplates]:

@@ -60,7 +60,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
     groups = brief_templates_for(user)
     for group in groups:
-        group.label = service_label(group.service)  # type: ignore[attr-defined]
+        group.label = service_label(group.service)
+    groups.sort(key=lambda group: group.label.lower())
     return render(
         request,
         "production/briefs/templates.html",
@@ -223,12 +224,15 @@ def brief_send(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = project_get_for(user, project_pk)
     if not can_edit_project(user, project):
         raise PermissionDenied
+    contacts = Contact.objects.filter(
+        client_id=project.client_id, portal_access=True, user__isnull=False
+    ).order_by("full_name", "id")
+    only = list(contacts[:2])
     form = SendForm(
         request.POST or None,
+        initial={"contact": only[0].pk} if len(only) == 1 else None,
         templates=BriefTemplate.objects.filter(active=True).order_by("service", "name", "id"),
-        contacts=Contact.objects.filter(
-            client_id=project.client_id, portal_access=True, user__isnull=False
-        ).order_by("full_name", "id"),
+        contacts=contacts,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -247,7 +251,7 @@ def brief_send(request: HttpRequest, project_pk: int) -> HttpResponse:
     return render(
         request,
         "production/briefs/send.html",
-        {"project": project, "form": form, "has_contacts": form.fields["contact"].queryset.exists()},  # type: ignore[attr-defined]
+        {"project": project, "form": form, "has_contacts": bool(only)},
         status=status,
     )
 
