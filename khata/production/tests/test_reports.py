@@ -17,8 +17,9 @@ from khata.core.models import Event
 from khata.people.models import User
 from khata.plans.models import PlanVersion, Project
 from khata.plans.services import plan_item_add, plan_propose, plan_version_create
+from khata.plans.status import project_statuses
 from khata.production import reports
-from khata.production.models import StatusReport, Task
+from khata.production.models import StatusReport, Task, TimeLog
 from khata.production.reports import ReportError
 
 pytestmark = pytest.mark.django_db
@@ -279,3 +280,30 @@ def test_a_plan_version_the_client_approved_no_longer_waits(
 ) -> None:
     report = reports.report_draft(project=project, by=am)
     assert report.sections["client"] == []
+
+
+def test_budget_burn_stays_inside_the_agency(project: Project, am: User, specialist: User) -> None:
+    Project.objects.filter(pk=project.pk).update(budget_hours=1)
+    project.refresh_from_db()
+    task = make_task(project, "Keyword map", estimate_minutes=600)
+    TimeLog.objects.create(task=task, user=specialist, minutes=300, on=timezone.localdate())
+    status = project_statuses([project])[project.pk]
+    assert status.level == "off_track" and [f.code for f in status.factors] == ["budget_over"]
+
+    report = reports.report_draft(project=project, by=am)
+
+    assert report.sections["risks"] == []
+
+
+def test_a_late_project_tells_the_client_it_is_behind(project: Project, am: User) -> None:
+    today = timezone.localdate()
+    Project.objects.filter(pk=project.pk).update(
+        start_date=today - dt.timedelta(days=30), target_date=today - dt.timedelta(days=3)
+    )
+    project.refresh_from_db()
+
+    report = reports.report_draft(project=project, by=am)
+
+    assert report.sections["risks"] == [
+        {"key": "status:off_track", "kind": "status", "level": "off_track", "factors": ["target_passed"]}
+    ]
