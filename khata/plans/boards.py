@@ -71,7 +71,7 @@ def today_plans_waiting_for_client(user: AnyUser, *, today: dt.date, limit: int)
         total=total,
         capped=capped,
         empty=gettext_lazy("No proposed plan waits for a client."),
-        counters=[Counter(label=gettext_lazy("with clients"), value=total, capped=capped)],
+        counters=[Counter(label=gettext_lazy("plans with clients"), value=total, capped=capped)],
         more_url=reverse("plans:list"),
     )
 

@@ -119,6 +119,9 @@ class StageForm(forms.Form):
         super().__init__(*args, **kwargs)
         if project is not None and not self.is_bound:
             field = cast(forms.ChoiceField, self.fields["stage"])
+            order = list(Project.Stage.values)
+            if project.stage in order[:4]:  # brief … acceptance: the next step is the likely move
+                self.initial.setdefault("stage", order[order.index(project.stage) + 1])
             field.choices = [
                 (value, label) for value, label in Project.Stage.choices if value != project.stage
             ]

@@ -196,7 +196,7 @@ def plan_signal(projects: Sequence[Project], *, today: dt.date) -> dict[int, lis
                     code="no_agreed_plan",
                     label=_("Work goes on without an agreed plan"),
                     severity=RISK,
-                    detail=_("The project is in %(stage)s but both sides have not approved a plan.")
+                    detail=_("The project is in %(stage)s with no plan approved by both sides.")
                     % {"stage": Project.Stage(project.stage).label},
                 )
             )

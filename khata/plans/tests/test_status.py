@@ -249,6 +249,9 @@ def test_the_pages_show_the_status_and_its_factors(project: Project, am: User) -
 def test_adding_a_request_starts_a_draft_with_an_item_of_the_clients(
     requested: ClientRequest, am: User
 ) -> None:
+    page = _as(am).get(f"/projects/{requested.version.project_id}/").content.decode()
+    assert "Competitor review" in page and "Three rivals, please" in page
+    assert f"/projects/requests/{requested.pk}/add/" in page and "Decline with a comment" in page
     form = _as(am).get(f"/projects/requests/{requested.pk}/add/")
     assert form.status_code == 200
     body = form.content.decode()
