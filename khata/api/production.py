@@ -48,6 +48,8 @@ from khata.people.policies import can_manage_accounts, is_staff_user
 from khata.production.models import Brief, BriefTemplate, Task, TimeLog
 from khata.production.policies import (
     brief_contact,
+    can_attach_task,
+    can_download_task_file,
     can_log_time,
     can_manage_task,
     can_move_task,
@@ -65,6 +67,7 @@ from khata.production.services import (
     brief_send,
     brief_submit,
     task_assign,
+    task_attach,
     task_comment_add,
     task_move,
     task_set_visibility,
@@ -246,7 +249,7 @@ class TaskViewSet(mixins.ListModelMixin, PlanViewSet):
         methods=["GET"],
         summary=_("A task's comments"),
         request=None,
-        responses={200: ps.TaskCommentSerializer(many=True), **_detail_responses(ps.TaskCommentSerializer)},
+        responses={**_detail_responses(ps.TaskCommentSerializer), 200: ps.TaskCommentSerializer(many=True)},
     )
     @extend_schema(
         methods=["POST"],
@@ -267,6 +270,44 @@ class TaskViewSet(mixins.ListModelMixin, PlanViewSet):
             return Response(ps.TaskCommentSerializer(comment).data, status=201)
         comments = task.comments.select_related("author").order_by("created_at", "id")
         return Response(ps.TaskCommentSerializer(comments, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("A task's files"),
+        request=None,
+        responses={
+            **_detail_responses(ps.TaskAttachmentSerializer),
+            200: ps.TaskAttachmentSerializer(many=True),
+        },
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Attach a file to a task"),
+        description=_("A form with the file; it is judged by its content, not by its name."),
+        request={"multipart/form-data": ps.TaskAttachSerializer},
+        responses=_action_responses(
+            ps.TaskAttachmentSerializer, ps.TaskAttachValidationErrorSerializer, status=201
+        ),
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        filter_backends=[],
+        parser_classes=[MultiPartParser],
+    )
+    def attachments(self, request: Request, pk: int) -> Response:
+        task = self.get_object()
+        if request.method == "POST":
+            if not can_attach_task(self.person, task):
+                raise PermissionDenied(_("You cannot attach files to this task."))
+            values = self.parsed(ps.TaskAttachSerializer)
+            attachment = task_attach(task=task, by=self.person, file=values["file"])
+            return Response(ps.TaskAttachmentSerializer(attachment).data, status=201)
+        if not can_download_task_file(self.person, task):
+            raise PermissionDenied(_("Files of tasks are the agency's own."))
+        files = task.attachments.select_related("uploaded_by").order_by("-created_at", "-id")
+        return Response(ps.TaskAttachmentSerializer(files, many=True).data)
 
     def may_manage(self, task: Task) -> None:
         """403 unless the caller assigns this task and shows it to the client."""

@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +30,7 @@ from khata.production.models import (
     BriefQuestion,
     BriefTemplate,
     Task,
+    TaskAttachment,
     TaskComment,
     TimeLog,
 )
@@ -166,6 +168,36 @@ class TaskCommentWriteSerializer(serializers.Serializer[TaskComment]):
     text = serializers.CharField(max_length=4000)
 
 
+class TaskAttachmentSerializer(serializers.ModelSerializer[TaskAttachment]):
+    uploaded_by_name = serializers.CharField(source="uploaded_by.full_name", read_only=True)
+    download_url = serializers.SerializerMethodField(
+        help_text=_("Where the file is downloaded, signed in to the workspace.")
+    )
+
+    class Meta:
+        model = TaskAttachment
+        fields = [
+            "id",
+            "task",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_by_name",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: TaskAttachment) -> str:
+        return reverse("production:attachment", args=[attachment.pk])
+
+
+class TaskAttachSerializer(serializers.Serializer[TaskAttachment]):
+    file = serializers.FileField(allow_empty_file=False)
+
+
 # --- briefs -----------------------------------------------------------------------------------------
 
 
@@ -301,6 +333,9 @@ TimeLogValidationErrorSerializer = validation_error_serializer(
 )
 TaskCommentValidationErrorSerializer = validation_error_serializer(
     TaskCommentWriteSerializer, "TaskCommentValidationError"
+)
+TaskAttachValidationErrorSerializer = validation_error_serializer(
+    TaskAttachSerializer, "TaskAttachValidationError"
 )
 BriefSendValidationErrorSerializer = validation_error_serializer(
     BriefSendSerializer, "BriefSendValidationError"

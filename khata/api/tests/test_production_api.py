@@ -33,6 +33,7 @@ from khata.production.models import (
     BriefQuestion,
     BriefTemplate,
     Task,
+    TaskAttachment,
     TaskComment,
     TimeLog,
 )
@@ -134,7 +135,7 @@ def _http(personas: dict[str, User | None], name: str) -> HttpClient:
 
 
 def _state() -> list[Any]:
-    models = (Task, TimeLog, TaskComment, Brief, BriefAnswer, BriefTemplate, BriefQuestion)
+    models = (Task, TimeLog, TaskComment, TaskAttachment, Brief, BriefAnswer, BriefTemplate, BriefQuestion)
     rows = [list(model.objects.order_by("pk").values()) for model in models]
     return [*rows, Event.objects.count()]
 
@@ -249,6 +250,14 @@ CASES: list[tuple[str, str, Url, Body, dict[str, Expect], Callable[[Work], int]]
         lambda w: {"text": "Done with the crawl"},
         # Anyone on the agency side who sees the task may remark on it, as on the board.
         {**READ, "admin": 201, "am": 201, "specialist": 201, "finance": 201, "contact_a": 403},
+        lambda w: 0,
+    ),
+    (
+        "task-attachments",
+        "get",
+        lambda w: f"/api/v1/tasks/{w.audit.pk}/attachments/",
+        lambda w: None,
+        {**READ, "contact_a": 403},
         lambda w: 0,
     ),
     ("time-logs-list", "get", lambda w: "/api/v1/time-logs/", lambda w: None, STAFF_LIST, lambda w: w.log.pk),
@@ -442,6 +451,58 @@ def test_assigning_a_specialist_of_another_specialty_is_refused(
         ]
         == work.writer.pk
     )
+
+
+ATTACH = row(
+    anonymous=401,
+    admin=201,
+    am=201,
+    other_am=404,
+    specialist=201,
+    finance=403,
+    contact_a=403,
+    contact_b=404,
+)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_attaches_files_to_a_task(personas: dict[str, User | None], work: Work, persona: str) -> None:
+    before = _state()
+    upload = SimpleUploadedFile("audit.pdf", b"%PDF-1.4\n% an audit\n", content_type="application/pdf")
+    http = _http(personas, persona)
+    response = http.post(f"/api/v1/tasks/{work.audit.pk}/attachments/", {"file": upload})
+    assert response.status_code == ATTACH[persona], (persona, response.content[:300])
+    if response.status_code >= 400:
+        assert _state() == before
+        return
+    attached = response.json()
+    assert (attached["name"], attached["content_type"]) == ("audit.pdf", "application/pdf")
+    listed = call(http, "get", f"/api/v1/tasks/{work.audit.pk}/attachments/").json()
+    assert [item["id"] for item in listed] == [attached["id"]]
+    download = http.get(attached["download_url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF-1.4")
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("tool.pdf", b"MZ\x90\x00 a program", content_type="application/pdf"),
+        SimpleUploadedFile("page.txt", b"<html><script>alert(1)</script></html>", content_type="text/plain"),
+        SimpleUploadedFile("empty.pdf", b"", content_type="application/pdf"),
+        None,
+    ],
+    ids=["program", "web-page", "empty", "missing"],
+)
+def test_a_refused_file_is_a_field_error_and_changes_nothing(
+    personas: dict[str, User | None], work: Work, upload: Any
+) -> None:
+    before = _state()
+    body = {"file": upload} if upload is not None else {}
+    response = _http(personas, "am").post(f"/api/v1/tasks/{work.audit.pk}/attachments/", body)
+    assert response.status_code == 400, response.content
+    assert response.json()["file"]
+    assert _state() == before
 
 
 @pytest.mark.parametrize(
