@@ -81,7 +81,7 @@ def report_new(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = project_get_for(user, project_pk)
     if not reports.can_prepare_report(user, project):
         raise PermissionDenied
-    draft = StatusReport.objects.filter(project=project, status=StatusReport.Status.DRAFT).first()
+    draft = reports.report_draft_of(project)
     if draft is not None:
         messages.info(request, _("This project already has a draft report: here it is."))
         return redirect("reports:edit", statusreport_pk=draft.pk)

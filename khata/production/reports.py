@@ -111,6 +111,11 @@ def reports_of_project(project: Project, user: AnyUser) -> QuerySet[StatusReport
     return reports.select_related("published_by").order_by("-number")
 
 
+def report_draft_of(project: Project) -> StatusReport | None:
+    """The project's open draft, if it has one (at most one)."""
+    return StatusReport.objects.filter(project=project, status=StatusReport.Status.DRAFT).first()
+
+
 @dataclass
 class ReportSection:
     """One section of a report as a page shows it: its items, each marked kept or left out."""

@@ -120,3 +120,12 @@ def test_the_portal_pages_cost_the_same_with_3_or_30_reports(
             counts[page].append(len(queries))
     assert counts["project"][0] == counts["project"][1]
     assert counts["report"][0] == counts["report"][1]
+
+
+def test_a_hindi_speaking_contact_reads_the_report_in_hindi(
+    http_as: Any, published: StatusReport, contact_a: User
+) -> None:
+    contact_a.language = "hi"
+    contact_a.save(update_fields=["language"])
+    body = http_as("contact_a").get(reverse("portal:report", args=[published.pk])).content.decode()
+    assert "स्टेटस रिपोर्ट 1" in body and "पिछली रिपोर्ट के बाद पूरा हुआ" in body
