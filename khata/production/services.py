@@ -478,12 +478,15 @@ def brief_answers_save(
 
 
 def brief_completeness(brief: Brief) -> tuple[int, int]:
-    """How many required questions are answered, and how many there are."""
-    required = BriefQuestion.objects.filter(template_id=brief.template_id, required=True).count()
-    answered = (
-        BriefAnswer.objects.filter(brief=brief, question__required=True).exclude(value="", file="").count()
-    )
-    return answered, required
+    """How many required questions are answered, and how many there are (one query).
+
+    The same count as the lists' ``with_completeness``, so a page and its panel never disagree.
+    """
+    from khata.production.brief_selectors import with_completeness
+
+    annotated: Any = with_completeness(Brief.objects.filter(pk=brief.pk))  # the counts are annotations
+    answered, required = annotated.values_list("answered_count", "required_count").get()
+    return int(answered), int(required)
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from khata.production.models import Brief, BriefAnswer, BriefQuestion, BriefTemp
 from khata.production.services import (
     ProductionError,
     brief_answers_save,
+    brief_completeness,
     brief_question_add,
     brief_question_move,
     brief_question_remove,
@@ -498,3 +499,20 @@ def test_portal_panel_is_absent_without_briefs(contact_a: User, project: Project
     assert [c.key for c in board_cards(portal_project_page, project, contact_a, limit=8)].count(
         "production.briefs"
     ) == 0
+
+
+def test_completeness_counts_required_answers_only_in_one_query(
+    admin: User, contact_a: User, brief: Brief, template: BriefTemplate, django_assert_num_queries: Any
+) -> None:
+    file = q(template, "file")
+    brief_question_update(question=file, by=admin, text=file.text, kind="file", required=True)
+    brief_answers_save(
+        brief=brief,
+        by=contact_a,
+        values={q(template, "text").pk: "Engineers", q(template, "number").pk: "12"},
+        files={file.pk: SimpleUploadedFile("brand.pdf", PDF)},
+    )
+    with django_assert_num_queries(1):
+        assert brief_completeness(brief) == (2, 3)
+    brief_answers_save(brief=brief, by=contact_a, values={q(template, "text").pk: ""})
+    assert brief_completeness(brief) == (1, 3)
