@@ -899,3 +899,30 @@ def test_no_body_makes_the_production_api_fail(
         assert response.status_code < 500, (body, response.content[:300])
 
     check()
+
+
+def test_the_schema_documents_the_production_endpoints(client: Any) -> None:
+    schema = client.get("/api/v1/schema/?format=json").json()
+    paths = schema["paths"]
+    assert {
+        "/api/v1/tasks/",
+        "/api/v1/tasks/{id}/move/",
+        "/api/v1/tasks/{id}/assign/",
+        "/api/v1/tasks/{id}/visibility/",
+        "/api/v1/tasks/{id}/time/",
+        "/api/v1/tasks/{id}/comments/",
+        "/api/v1/tasks/{id}/attachments/",
+        "/api/v1/time-logs/",
+        "/api/v1/briefs/",
+        "/api/v1/briefs/{id}/answers/",
+        "/api/v1/briefs/{id}/submit/",
+        "/api/v1/brief-templates/{id}/",
+    } <= set(paths)
+    answers = paths["/api/v1/briefs/{id}/answers/"]["post"]
+    assert {"application/json", "multipart/form-data"} <= set(answers["requestBody"]["content"])
+    refused = answers["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+    assert refused.endswith("BriefAnswersError")
+    filters = {p["name"] for p in paths["/api/v1/tasks/"]["get"]["parameters"]}
+    assert {"project", "assignee", "status", "due_before", "due_after", "late", "cursor"} <= filters
+    enums = schema["components"]["schemas"]
+    assert {"TaskStatusEnum", "BriefStatusEnum", "BriefQuestionKindEnum"} <= set(enums)
