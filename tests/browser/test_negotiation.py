@@ -144,6 +144,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     comment = keywords.locator(".field--error").filter(has=page.get_by_label("Comment", exact=True))
     expect(comment).to_contain_text("A counter needs a comment.")
     expect(keywords.get_by_label("Proposed price")).to_have_value("15000")
+    shot(page, "02-portal-counter-refused")
     assert not ItemDecision.objects.filter(item__version=first, item__deliverable=KEYWORDS).exists()
     _answer(
         page,
@@ -158,7 +159,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     expect(_portal_item(page, AUDIT)).to_contain_text("Accepted")
     expect(_portal_item(page, KEYWORDS)).to_contain_text("₹15,000.00")
     expect(_portal_item(page, KEYWORDS)).to_contain_text("Our budget for research is 15,000.")
-    shot(page, "02-portal-answers")
+    shot(page, "03-portal-answers")
     answers = {
         item.deliverable: item.decisions.get()
         for item in PlanItem.objects.filter(version=first).prefetch_related("decisions")
@@ -178,7 +179,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     expect(_plan_row(page, KEYWORDS)).to_contain_text("Countered")
     expect(_plan_row(page, KEYWORDS)).to_contain_text("Our budget for research is 15,000.")
     expect(_plan_row(page, OUTREACH)).to_contain_text("Rejected")
-    shot(page, "03-am-sees-answers")
+    shot(page, "04-am-sees-answers")
     page.get_by_role("button", name="Start a draft from the latest version").click()
     expect(page.get_by_text("Draft version 2 started.")).to_be_visible()
     _plan_row(page, KEYWORDS).get_by_role("link", name="Edit").click()
@@ -212,7 +213,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
         re.compile(r"price\s+₹20,000\.00\s+→\s+₹15,000\.00", re.IGNORECASE)
     )
     expect(changes.get_by_role("listitem").filter(has_text=OUTREACH)).to_contain_text("Removed")
-    shot(page, "04-portal-diff")
+    shot(page, "05-portal-diff")
     page.get_by_role("button", name="Approve this plan").click()
     expect(page.get_by_text("You approved this plan for your company.")).to_be_visible()
     second.refresh_from_db()
@@ -232,7 +233,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     second.refresh_from_db()
     assert second.status == PlanVersion.Status.AGREED
     assert sorted(second.approvals.values_list("side", flat=True)) == ["client", "company"]
-    shot(page, "05-agreed")
+    shot(page, "06-agreed")
 
     # Production starts: the AM moves the project on.
     page.get_by_label("New stage").select_option(label="Production")
@@ -258,7 +259,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     audit_card = board.get_by_role("listitem").filter(has_text=AUDIT)
     audit_card.get_by_role("button", name="Show to the client").click()
     expect(board.get_by_role("listitem").filter(has_text=AUDIT)).to_contain_text("Client sees it")
-    shot(page, "06-project-board")
+    shot(page, "07-project-board")
     tasks = {task.title: task for task in Task.objects.filter(project=project)}
     assert set(tasks) == {AUDIT, KEYWORDS}
     assert all(task.assignee_id == specialist.pk for task in tasks.values())
@@ -284,7 +285,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     in_progress.get_by_role("listitem").filter(has_text=AUDIT).get_by_role("button", name="→ Done").click()
     done = board.get_by_role("region", name=re.compile("^Done"))
     expect(done.get_by_role("listitem").filter(has_text=AUDIT)).to_be_visible()
-    shot(page, "07-my-tasks")
+    shot(page, "08-my-tasks")
     tasks[AUDIT].refresh_from_db()
     tasks[KEYWORDS].refresh_from_db()
     assert (tasks[AUDIT].status, tasks[KEYWORDS].status) == (Task.Status.DONE, Task.Status.TO_DO)
@@ -305,7 +306,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     expect(versions.get_by_role("listitem").filter(has_text="Version 2")).to_contain_text("Agreed")
     # The task the AM did not show stays out of sight.
     expect(page.locator("body")).not_to_contain_text(KEYWORDS)
-    shot(page, "08-portal-project")
+    shot(page, "09-portal-project")
 
     # Every step left its event on the client's timeline.
     kinds = list(Event.objects.filter(client=client_a).order_by("at", "id").values_list("kind", flat=True))
