@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -40,7 +40,7 @@ from khata.clients.policies import (
 from khata.clients.transfer import CSV_COLUMNS, clients_export, clients_import
 from khata.core.forms import apply_service_errors
 from khata.core.keyset import keyset_paginate
-from khata.people.decorators import staff_required
+from khata.people.decorators import signed_in_user, staff_required
 from khata.people.models import User
 
 PAGE_SIZE = 50
@@ -50,14 +50,10 @@ INTERACTIONS_SHOWN = 8
 IMPORT_STASH = "imports"
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _editable_client(request: HttpRequest, pk: int) -> Client:
     """A client the user may see (else 404) and change (else 403)."""
-    client = selectors.client_get_for(_user(request), pk)
-    if not can_edit_client(_user(request), client):
+    client = selectors.client_get_for(signed_in_user(request), pk)
+    if not can_edit_client(signed_in_user(request), client):
         raise PermissionDenied
     return client
 
@@ -148,7 +144,7 @@ class ClientFilters:
 @staff_required
 @require_GET
 def client_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     filters = ClientFilters(request.GET)
     clients = selectors.client_search(user, **filters.selector_kwargs())
     page = keyset_paginate(
@@ -183,7 +179,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def client_export(request: HttpRequest) -> HttpResponse:
     filters = ClientFilters(request.GET)
-    clients = selectors.client_search(_user(request), **filters.selector_kwargs())
+    clients = selectors.client_search(signed_in_user(request), **filters.selector_kwargs())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="clients.csv"'
     clients_export(clients=clients, out=response)
@@ -247,7 +243,7 @@ def _timeline_context(request: HttpRequest, client: Client) -> dict[str, Any]:
 @staff_required
 @require_GET
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     client = selectors.client_get_for(user, pk)
     # One more than shown, so the page knows to link to the rest.
     data = selectors.client_page_data(client, interactions=INTERACTIONS_SHOWN + 1)
@@ -269,7 +265,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def client_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The timeline alone: htmx swaps it into the client page; without JS it is a page of its own."""
-    client = selectors.client_get_for(_user(request), pk)
+    client = selectors.client_get_for(signed_in_user(request), pk)
     context = {"client": client, **_timeline_context(request, client)}
     if _partial_for(request, "timeline"):
         template = "clients/timeline.html#timeline"
@@ -293,7 +289,7 @@ def _render_form(
 @staff_required
 @require_http_methods(["GET", "POST"])
 def client_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not can_create_client(user):
         raise PermissionDenied
     may_reassign = user.role == User.Role.HEAD
@@ -321,7 +317,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def client_update(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     client = _editable_client(request, pk)
     may_reassign = can_reassign_client(user, client)
     if request.method == "POST":
@@ -354,7 +350,9 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         form = ContactForm(request.POST)
         if form.is_valid():
             try:
-                contact = services.contact_create(client=client, by=_user(request), **form.service_values())
+                contact = services.contact_create(
+                    client=client, by=signed_in_user(request), **form.service_values()
+                )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -370,16 +368,16 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def contact_update(request: HttpRequest, pk: int) -> HttpResponse:
-    contact: Contact = selectors.contact_get_for(_user(request), pk)
+    contact: Contact = selectors.contact_get_for(signed_in_user(request), pk)
     client = contact.client
-    if not can_edit_client(_user(request), client):
+    if not can_edit_client(signed_in_user(request), client):
         raise PermissionDenied
     context: dict[str, Any] = {"client": client, "contact": contact}
     if request.method == "POST":
         form = ContactForm(request.POST, initial=ContactForm.initial_for(contact))
         if form.is_valid():
             try:
-                services.contact_update(contact=contact, by=_user(request), **form.service_values())
+                services.contact_update(contact=contact, by=signed_in_user(request), **form.service_values())
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -401,7 +399,7 @@ def interaction_log(request: HttpRequest, pk: int) -> HttpResponse:
         form = InteractionForm(request.POST, client=client)
         if form.is_valid():
             try:
-                services.interaction_log(client=client, by=_user(request), **form.service_values())
+                services.interaction_log(client=client, by=signed_in_user(request), **form.service_values())
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -421,9 +419,9 @@ def interaction_log(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def interaction_update(request: HttpRequest, pk: int) -> HttpResponse:
-    interaction: Interaction = selectors.interaction_get_for(_user(request), pk)
+    interaction: Interaction = selectors.interaction_get_for(signed_in_user(request), pk)
     client = interaction.client
-    if not can_edit_client(_user(request), client):
+    if not can_edit_client(signed_in_user(request), client):
         raise PermissionDenied
     context: dict[str, Any] = {"client": client, "interaction": interaction}
     if request.method == "POST":
@@ -431,7 +429,7 @@ def interaction_update(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.interaction_update(
-                    interaction=interaction, by=_user(request), **form.service_values()
+                    interaction=interaction, by=signed_in_user(request), **form.service_values()
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)
@@ -447,12 +445,12 @@ def interaction_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick off an interaction's next step; htmx gets the updated item, a form post goes back."""
-    interaction: Interaction = selectors.interaction_get_for(_user(request), pk)
-    if not can_edit_client(_user(request), interaction.client):
+    interaction: Interaction = selectors.interaction_get_for(signed_in_user(request), pk)
+    if not can_edit_client(signed_in_user(request), interaction.client):
         raise PermissionDenied
     fallback = reverse("clients:detail", args=[interaction.client_id])
     try:
-        interaction = services.next_step_complete(interaction=interaction, by=_user(request))
+        interaction = services.next_step_complete(interaction=interaction, by=signed_in_user(request))
     except ValidationError as error:
         if getattr(request, "htmx", False):
             return HttpResponse(" ".join(error.messages), status=400)
@@ -504,7 +502,7 @@ def _unstash_upload(token: str, user: User) -> tuple[str, bytes] | None:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def client_import(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not can_import_clients(user):
         raise PermissionDenied
     context: dict[str, Any] = {"columns": CSV_COLUMNS}

@@ -34,27 +34,25 @@ from khata.plans.models import Approval, ClientRequest, PlanItem, PlanVersion, P
 from khata.plans.policies import can_approve_plan, can_edit_project
 from khata.plans.status import project_status
 
-_user = signed_in_user
-
 
 def _editable_project(request: HttpRequest, pk: int) -> Project:
     """A project the user may see (else 404) and change (else 403)."""
-    project = selectors.project_get_for(_user(request), pk)
-    if not can_edit_project(_user(request), project):
+    project = selectors.project_get_for(signed_in_user(request), pk)
+    if not can_edit_project(signed_in_user(request), project):
         raise PermissionDenied
     return project
 
 
 def _editable_version(request: HttpRequest, pk: int) -> PlanVersion:
-    version = selectors.plan_version_get_for(_user(request), pk)
-    if not can_edit_project(_user(request), version.project):
+    version = selectors.plan_version_get_for(signed_in_user(request), pk)
+    if not can_edit_project(signed_in_user(request), version.project):
         raise PermissionDenied
     return version
 
 
 def _editable_item(request: HttpRequest, pk: int) -> PlanItem:
-    item = selectors.plan_item_get_for(_user(request), pk)
-    if not can_edit_project(_user(request), item.version.project):
+    item = selectors.plan_item_get_for(signed_in_user(request), pk)
+    if not can_edit_project(signed_in_user(request), item.version.project):
         raise PermissionDenied
     return item
 
@@ -75,7 +73,7 @@ PANEL_LIMIT = 8
 @staff_required
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     groups = selectors.project_portfolio_for(user)
     return render(
         request,
@@ -97,7 +95,7 @@ def _project_page(
     number: Any = None,
     stage_form: StageForm | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     page = selectors.project_page_for(user, project, number=number or request.GET.get("version"))
     version = page.version
     can_edit = can_edit_project(user, project)
@@ -125,7 +123,7 @@ def _project_page(
 @staff_required
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _project_page(request, selectors.project_get_for(_user(request), pk))
+    return _project_page(request, selectors.project_get_for(signed_in_user(request), pk))
 
 
 def _refused(
@@ -140,7 +138,7 @@ def _refused(
 @staff_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not can_manage_accounts(user):
         raise PermissionDenied
     clients = client_visible_to(user)
@@ -165,7 +163,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def project_update(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = _editable_project(request, pk)
     if request.method == "POST":
         form = ProjectForm(request.POST)
@@ -196,7 +194,7 @@ def project_stage(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.project_set_stage(
                 project=project,
-                by=_user(request),
+                by=signed_in_user(request),
                 stage=form.cleaned_data["stage"],
                 reason=form.cleaned_data["reason"],
             )
@@ -215,8 +213,8 @@ def project_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _answerable_request(request: HttpRequest, pk: int) -> ClientRequest:
-    client_request = selectors.client_request_get_for(_user(request), pk)
-    if not can_edit_project(_user(request), client_request.version.project):
+    client_request = selectors.client_request_get_for(signed_in_user(request), pk)
+    if not can_edit_project(signed_in_user(request), client_request.version.project):
         raise PermissionDenied
     return client_request
 
@@ -239,7 +237,7 @@ def request_add(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 item = services.client_request_add(
-                    request=client_request, by=_user(request), **form.service_values(currency)
+                    request=client_request, by=signed_in_user(request), **form.service_values(currency)
                 )
             except ValidationError as error:
                 apply_plan_errors(form, error)
@@ -260,7 +258,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeclineForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
-        services.client_request_decline(request=client_request, by=_user(request), comment=comment)
+        services.client_request_decline(request=client_request, by=signed_in_user(request), comment=comment)
     except ValidationError as error:
         return _refused(request, version.project, error, number=version.number)
     messages.success(request, _("The request is declined; the client sees why."))
@@ -274,7 +272,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A new draft, a copy of the latest version's items."""
-    user = _user(request)
+    user = signed_in_user(request)
     project = _editable_project(request, pk)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -291,7 +289,7 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def change_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the agreed plan: a new draft based on the baseline."""
-    user = _user(request)
+    user = signed_in_user(request)
     project = _editable_project(request, pk)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -312,7 +310,7 @@ def _version_url(version: PlanVersion) -> str:
 def version_propose(request: HttpRequest, pk: int) -> HttpResponse:
     version = _editable_version(request, pk)
     try:
-        services.plan_propose(version=version, by=_user(request))
+        services.plan_propose(version=version, by=signed_in_user(request))
     except ValidationError as error:
         return _refused(request, version.project, error, number=version.number)
     messages.success(request, _("Version %(number)s proposed to the client.") % {"number": version.number})
@@ -325,7 +323,7 @@ def version_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """The company side's approval."""
     version = _editable_version(request, pk)
     try:
-        services.plan_approve(version=version, by=_user(request), side=Approval.Side.COMPANY)
+        services.plan_approve(version=version, by=signed_in_user(request), side=Approval.Side.COMPANY)
     except ValidationError as error:
         return _refused(request, version.project, error, number=version.number)
     messages.success(request, _("Version %(number)s approved for the company.") % {"number": version.number})
@@ -338,7 +336,7 @@ def version_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def item_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     version = _editable_version(request, pk)
     currency = version.project.client.currency
     context: dict[str, Any] = {"version": version, "project": version.project}
@@ -359,7 +357,7 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def item_update(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     item = _editable_item(request, pk)
     version = item.version
     currency = version.project.client.currency
@@ -385,7 +383,7 @@ def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
     item = _editable_item(request, pk)
     version = item.version
     try:
-        services.plan_item_remove(item=item, by=_user(request))
+        services.plan_item_remove(item=item, by=signed_in_user(request))
     except ValidationError as error:
         return _refused(request, version.project, error, number=version.number)
     messages.success(request, _("Item removed."))
