@@ -24,7 +24,7 @@ from khata.clients.services import contact_create
 from khata.core.models import Event
 from khata.people.models import User
 from khata.plans.models import Approval, ItemDecision, PlanItem, PlanVersion, Project
-from khata.plans.services import project_create
+from khata.plans.services import plan_item_add, plan_propose, plan_version_create, project_create
 from khata.production.models import Task
 from tests.browser.steps import screenshot, sign_in, sign_out
 
@@ -327,3 +327,34 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     }.items():
         assert kinds.count(kind) == count, (kind, kinds)
     assert kinds.index("plans.version_agreed") < kinds.index("production.tasks_created")
+
+
+def test_a_contact_who_is_not_the_approver_reads_the_plan_and_another_client_finds_nothing(
+    page: Page, am: User, contact_a: User, contact_b: User, client_a: Client
+) -> None:
+    project = project_create(client=client_a, by=am, name="Festive season SEO", stage=Project.Stage.PLANNING)
+    version = plan_version_create(project=project, by=am)
+    item = plan_item_add(version=version, by=am, deliverable=AUDIT, price_minor=40_000_00)
+    plan_propose(version=version, by=am)
+
+    # Priya speaks for Acme but does not approve its plans: she reads the plan, with nothing to press.
+    sign_in(page, email=contact_a.email, password=PASSWORD)
+    page.get_by_role("link", name="Your projects").click()
+    page.get_by_role("link", name="Festive season SEO").click()
+    page.get_by_role("link", name="Version 1").click()
+    expect(page.get_by_role("heading", name="Work plan, version 1", level=1)).to_be_visible()
+    expect(page.get_by_role("note")).to_contain_text("Only your company's approver can answer and approve")
+    expect(_portal_item(page, AUDIT)).to_contain_text("₹40,000.00")
+    for name in ("Save answer", "Approve this plan", "Send request"):
+        expect(page.get_by_role("button", name=name)).to_have_count(0)
+    expect(page.get_by_text("Answer", exact=True)).to_have_count(0)
+    shot(page, "10-portal-read-only")
+    sign_out(page)
+
+    # Bob, of another client, finds neither the project nor its plan.
+    sign_in(page, email=contact_b.email, password=PASSWORD)
+    for url in (f"/portal/projects/{project.pk}/", f"/portal/plans/{version.pk}/"):
+        response = page.goto(url)
+        assert response is not None and response.status == 404, url
+        expect(page.locator("body")).not_to_contain_text("Festive season SEO")
+    assert not ItemDecision.objects.filter(item=item).exists()
