@@ -174,6 +174,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     sign_in(page, email=am.email, password=PASSWORD)
     waiting = page.locator("#card-planswaiting_for_you")
     expect(waiting.get_by_role("listitem").filter(has_text="Festive season SEO")).to_contain_text("Version 1")
+    shot(page, "03b-today-board")
     waiting.get_by_role("link", name="Festive season SEO").click()
     expect(_plan_row(page, AUDIT)).to_contain_text("Accepted")
     expect(_plan_row(page, KEYWORDS)).to_contain_text("Countered")
