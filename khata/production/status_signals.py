@@ -12,12 +12,14 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Min, Q, Sum
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from khata.core.models import Event
 from khata.plans.models import PlanVersion, Project
 from khata.plans.status import OFF, RISK, Factor, register_stage_gate, register_status_signal
 from khata.production.models import Brief, Task, TimeLog
@@ -155,9 +157,28 @@ def budget_signal(projects: Sequence[Project], *, today: dt.date) -> dict[int, l
     return found
 
 
+def _stage_before_hold(project: Project) -> str:
+    """The stage a project on hold was put on hold from, read from its last stage change."""
+    event = (
+        Event.objects.filter(
+            client_id=project.client_id,
+            kind="plans.project_stage_changed",
+            subject_type=ContentType.objects.get_for_model(Project),
+            subject_id=project.pk,
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    return str((event.data or {}).get("from", "")) if event is not None else ""
+
+
 def brief_gate(project: Project, to_stage: str) -> str | Promise | None:
-    """A project leaves the brief stage only with its briefs answered (else with the AM's reason)."""
-    if project.stage != Project.Stage.BRIEF or to_stage in {
+    """A project leaves the brief stage only with its briefs answered (else with the AM's reason).
+
+    Putting it on hold first does not get round the gate: resuming asks the same question.
+    """
+    stage = _stage_before_hold(project) if project.stage == Project.Stage.ON_HOLD else project.stage
+    if stage != Project.Stage.BRIEF or to_stage in {
         Project.Stage.BRIEF,
         Project.Stage.ON_HOLD,
         Project.Stage.CANCELLED,

@@ -242,3 +242,17 @@ def test_the_portfolio_shows_status_factors_in_fixed_queries(
     many, body = _portfolio_queries(am)
     assert many == few
     assert "Off track" in body and "Hour budget overrun" in body
+
+
+def test_a_hold_does_not_get_round_the_brief_gate(project: Project, am: User) -> None:
+    project_set_stage(project=project, by=am, stage=Project.Stage.ON_HOLD)
+    with pytest.raises(PlanError) as caught:
+        project_set_stage(project=project, by=am, stage=Project.Stage.PRODUCTION)
+    assert "reason" in caught.value.message_dict
+    project_set_stage(project=project, by=am, stage=Project.Stage.BRIEF)
+    project_set_stage(project=project, by=am, stage=Project.Stage.ON_HOLD)
+    project_set_stage(project=project, by=am, stage=Project.Stage.PLANNING, reason="Brief done on a call")
+    project_set_stage(project=project, by=am, stage=Project.Stage.ON_HOLD)
+    project_set_stage(project=project, by=am, stage=Project.Stage.PRODUCTION)  # held from planning: no gate
+    project.refresh_from_db()
+    assert project.stage == Project.Stage.PRODUCTION
