@@ -43,9 +43,14 @@ def screenshot(page: Page, name: str, *, folder: Path = SCREENSHOTS) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
+# The sign-in page is often a run's first request, which also wakes the live server (URLs, templates,
+# catalogues); on a busy machine that alone can outlast a step's timeout.
+FIRST_PAGE_TIMEOUT_MS = 30_000
+
+
 def sign_in(page: Page, *, email: str, password: str) -> None:
     """Type the email and password on the sign-in page and press the button, as a person does."""
-    page.goto("/accounts/login/")
+    page.goto("/accounts/login/", timeout=FIRST_PAGE_TIMEOUT_MS)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
