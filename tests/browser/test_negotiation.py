@@ -280,6 +280,14 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     board = page.locator("#board")
     to_do = board.get_by_role("region", name=re.compile("^To do"))
     expect(to_do.get_by_role("listitem")).to_have_count(2)
+    # Blocking without a reason is refused on the board itself, in place, and the task stays put.
+    keywords_card = to_do.get_by_role("listitem").filter(has_text=KEYWORDS)
+    keywords_card.get_by_text("Block", exact=True).click()
+    keywords_card.get_by_label("Waiting on").select_option(label="On the client")
+    keywords_card.get_by_role("button", name="Block the task").click()
+    expect(board.get_by_role("alert")).to_contain_text("Say why the task is blocked.")
+    expect(page).to_have_url(re.compile(r"/tasks/mine/$"))
+    expect(to_do.get_by_role("listitem")).to_have_count(2)
     to_do.get_by_role("listitem").filter(has_text=AUDIT).get_by_role("button", name="→ In progress").click()
     in_progress = board.get_by_role("region", name=re.compile("^In progress"))
     expect(in_progress.get_by_role("listitem").filter(has_text=AUDIT)).to_be_visible()
@@ -290,6 +298,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     tasks[AUDIT].refresh_from_db()
     tasks[KEYWORDS].refresh_from_db()
     assert (tasks[AUDIT].status, tasks[KEYWORDS].status) == (Task.Status.DONE, Task.Status.TO_DO)
+    assert tasks[KEYWORDS].blocked_reason == ""
     sign_out(page)
 
     # The client sees the project with its agreed plan in the portal; no plan waits on the home page.
