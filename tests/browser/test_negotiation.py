@@ -286,6 +286,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
     keywords_card.get_by_label("Waiting on").select_option(label="On the client")
     keywords_card.get_by_role("button", name="Block the task").click()
     expect(board.get_by_role("alert")).to_contain_text("Say why the task is blocked.")
+    shot(page, "08a-block-refused")
     expect(page).to_have_url(re.compile(r"/tasks/mine/$"))
     expect(to_do.get_by_role("listitem")).to_have_count(2)
     to_do.get_by_role("listitem").filter(has_text=AUDIT).get_by_role("button", name="→ In progress").click()
