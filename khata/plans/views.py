@@ -111,11 +111,13 @@ def _project_page(
         "can_approve": version is not None and can_approve_plan(user, version, Approval.Side.COMPANY),
         "note_form": NoteForm(),
         "stage_form": stage_form or StageForm(project=project),
-        "decline_form": DeclineForm(),
         "status": project_status(project),
         "errors": errors or [],
         "panels": board_cards(project_page, project, user, limit=PANEL_LIMIT),
     }
+    for client_request in page.requests:
+        # One form per request, each with its own field names and ids.
+        client_request.decline_form = DeclineForm(prefix=_decline_prefix(client_request.pk))  # type: ignore[attr-defined]
     invalid = bool(errors) or (stage_form is not None and stage_form.errors)
     return render(request, "plans/detail.html", context, status=400 if invalid else 200)
 
@@ -212,6 +214,10 @@ def project_stage(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------- the client's requests ----------
 
 
+def _decline_prefix(pk: int) -> str:
+    return f"decline-{pk}"
+
+
 def _answerable_request(request: HttpRequest, pk: int) -> ClientRequest:
     client_request = selectors.client_request_get_for(signed_in_user(request), pk)
     if not can_edit_project(signed_in_user(request), client_request.version.project):
@@ -255,7 +261,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     """Decline a client's request with a comment the client sees."""
     client_request = _answerable_request(request, pk)
     version = client_request.version
-    form = DeclineForm(request.POST)
+    form = DeclineForm(request.POST, prefix=_decline_prefix(client_request.pk))
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
         services.client_request_decline(request=client_request, by=signed_in_user(request), comment=comment)

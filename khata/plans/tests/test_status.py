@@ -252,6 +252,7 @@ def test_adding_a_request_starts_a_draft_with_an_item_of_the_clients(
     page = _as(am).get(f"/projects/{requested.version.project_id}/").content.decode()
     assert "Competitor review" in page and "Three rivals, please" in page
     assert f"/projects/requests/{requested.pk}/add/" in page and "Decline with a comment" in page
+    assert f'name="decline-{requested.pk}-comment"' in page
     form = _as(am).get(f"/projects/requests/{requested.pk}/add/")
     assert form.status_code == 200
     body = form.content.decode()
@@ -296,12 +297,15 @@ def test_bad_item_input_on_a_request_answers_400_and_starts_nothing(
 def test_declining_a_request_needs_a_comment_the_client_reads(
     requested: ClientRequest, am: User, approver_a: User
 ) -> None:
-    response = _as(am).post(f"/projects/requests/{requested.pk}/decline/", {"comment": " "})
+    response = _as(am).post(
+        f"/projects/requests/{requested.pk}/decline/", {f"decline-{requested.pk}-comment": " "}
+    )
     assert response.status_code == 400
     requested.refresh_from_db()
     assert requested.answer == ""
     response = _as(am).post(
-        f"/projects/requests/{requested.pk}/decline/", {"comment": "Out of scope this quarter"}
+        f"/projects/requests/{requested.pk}/decline/",
+        {f"decline-{requested.pk}-comment": "Out of scope this quarter"},
     )
     assert response.status_code == 302
     requested.refresh_from_db()
@@ -321,7 +325,8 @@ def test_who_may_not_answer_requests(
     personas: dict[str, User | None], requested: ClientRequest, persona: str, expected: int
 ) -> None:
     http = _as(personas[persona])
-    assert http.post(f"/projects/requests/{requested.pk}/decline/", {"comment": "No"}).status_code == expected
+    decline = {f"decline-{requested.pk}-comment": "No"}
+    assert http.post(f"/projects/requests/{requested.pk}/decline/", decline).status_code == expected
     data = {"deliverable": "X", "estimate_hours": "1", "price": "1", "origin": "client"}
     assert http.post(f"/projects/requests/{requested.pk}/add/", data).status_code == expected
     requested.refresh_from_db()
