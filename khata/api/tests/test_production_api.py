@@ -481,7 +481,7 @@ def test_who_attaches_files_to_a_task(personas: dict[str, User | None], work: Wo
     assert [item["id"] for item in listed] == [attached["id"]]
     download = http.get(attached["download_url"])
     assert download.status_code == 200
-    assert b"".join(download.streaming_content).startswith(b"%PDF-1.4")
+    assert download.getvalue().startswith(b"%PDF-1.4")
 
 
 @pytest.mark.parametrize(
