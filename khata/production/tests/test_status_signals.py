@@ -256,3 +256,29 @@ def test_a_hold_does_not_get_round_the_brief_gate(project: Project, am: User) ->
     project_set_stage(project=project, by=am, stage=Project.Stage.PRODUCTION)  # held from planning: no gate
     project.refresh_from_db()
     assert project.stage == Project.Stage.PRODUCTION
+
+
+def test_the_project_page_shows_every_factor_in_fixed_queries(
+    agreed: PlanVersion, am: User, specialist: User
+) -> None:
+    from django.test import Client as HttpClient
+
+    project = agreed.project
+    Project.objects.filter(pk=project.pk).update(stage="production", budget_hours=5)
+    today = timezone.localdate()
+    http = HttpClient()
+    http.force_login(am, backend="django.contrib.auth.backends.ModelBackend")
+
+    def grow(count: int) -> int:
+        for _ in range(count):
+            log(task(project, due=today - dt.timedelta(days=2)), specialist, 60)
+        http.get(f"/projects/{project.pk}/")
+        with CaptureQueriesContext(connection) as captured:
+            response = http.get(f"/projects/{project.pk}/")
+        assert response.status_code == 200
+        return len(captured)
+
+    few = grow(3)
+    assert grow(27) == few
+    body = http.get(f"/projects/{project.pk}/").content.decode()
+    assert "30 tasks late" in body and "Hour budget overrun" in body and "Off track" in body
