@@ -45,6 +45,7 @@ from khata.api.views import (
     _list_responses,
 )
 from khata.people.policies import can_manage_accounts, is_staff_user
+from khata.production.brief_selectors import with_completeness
 from khata.production.models import Brief, BriefTemplate, Task, TimeLog
 from khata.production.policies import (
     brief_contact,
@@ -56,7 +57,7 @@ from khata.production.policies import (
     can_view_brief_templates,
 )
 from khata.production.selectors import (
-    brief_progress_list_for,
+    brief_list_for,
     task_get_for,
     task_list_for,
     time_log_list_for,
@@ -368,7 +369,7 @@ class BriefViewSet(mixins.ListModelMixin, PlanViewSet):
     ordering = ("-id",)
 
     def get_queryset(self) -> QuerySet[Brief]:
-        return brief_progress_list_for(self.request.user)
+        return with_completeness(brief_list_for(self.request.user))
 
     def get_serializer_class(self) -> type[Any]:
         if self.action == "list":

@@ -24,8 +24,6 @@ from khata.plans.models import PlanItem, PlanVersion, Project
 from khata.plans.selectors import project_visible_to
 from khata.production.models import (
     Brief,
-    BriefAnswer,
-    BriefQuestion,
     Task,
     TaskAttachment,
     TaskComment,
@@ -210,30 +208,6 @@ def assignee_choices(tasks: Sequence[Task]) -> tuple[dict[int, list[User]], dict
 
 
 # --- the API's reads ---------------------------------------------------------------------------------
-
-
-def brief_progress_list_for(user: AnyUser) -> QuerySet[Brief]:
-    """The briefs this user may see, each with ``answered_count`` of ``required_count`` required
-    questions answered (the rule of ``services.brief_completeness``, for a whole list in one query)."""
-    required = (
-        BriefQuestion.objects.filter(template=OuterRef("template"), required=True)
-        .order_by()
-        .values("template")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    answered = (
-        BriefAnswer.objects.filter(brief=OuterRef("pk"), question__required=True)
-        .exclude(value="", file="")
-        .order_by()
-        .values("brief")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return brief_list_for(user).annotate(
-        required_count=Coalesce(Subquery(required, output_field=IntegerField()), Value(0)),
-        answered_count=Coalesce(Subquery(answered, output_field=IntegerField()), Value(0)),
-    )
 
 
 def time_log_list_for(user: AnyUser) -> QuerySet[TimeLog]:
