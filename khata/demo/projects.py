@@ -622,7 +622,7 @@ class Builder:
         started = self.ago(plot.started)
         when = self.moment(started)
         lengths: dict[str, int] = {Stage.DONE: 90, Stage.CANCELLED: 60}
-        length = lengths.get(plot.stage, plot.started + 45)
+        length = lengths.get(plot.stage, plot.started + self.rng.randint(25, 80))
         work = WORK[plot.work]
         project = self.at(
             when,
