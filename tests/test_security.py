@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from django.urls import clear_url_caches
 
+import khata.urls
 from khata.people.models import User
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +73,25 @@ def test_a_forbidden_page_answers_403_in_the_layout(contact_a: User) -> None:
     response = browser.get("/clients/")
     assert response.status_code == 403
     assert b"Not allowed" in response.content
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_uploaded_files_are_never_served_by_their_path(
+    settings: Any, tmp_path: Path, am: User, debug: bool
+) -> None:
+    """Brief and task files are reached only through views that check who asks, even in DEBUG."""
+    settings.DEBUG = debug
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "briefs").mkdir()
+    (tmp_path / "briefs" / "secret.txt").write_text("confidential")
+    importlib.reload(khata.urls)
+    clear_url_caches()
+    try:
+        client = HttpClient()
+        client.force_login(am)
+        response = client.get("/" + settings.MEDIA_URL.lstrip("/") + "briefs/secret.txt")
+    finally:
+        importlib.reload(khata.urls)
+        clear_url_caches()
+    assert response.status_code == 404
+    assert b"confidential" not in response.content
