@@ -34,6 +34,7 @@ from khata.plans.models import Approval, PlanItem, PlanVersion, Project
 from khata.plans.selectors import PORTFOLIO_STAGE_LIMIT
 from khata.production.models import Task
 from khata.production.selectors import AT_RISK_DAYS, BOARD_LIMIT, DONE_RECENT_DAYS, PORTFOLIO_LIMIT
+from khata.production.views import WORKLOAD_PEOPLE, WORKLOAD_WEEKS
 
 HEAVY_PROJECT_ID = 1
 CHUNK = 1000
@@ -325,7 +326,7 @@ def mine_floor(user: User, today: dt.date) -> Query:
 
 def monitoring_floor(user: User, today: dt.date) -> Query:
     """The late, at-risk and blocked lists: their first rows and their counts up to the cap; then the
-    specialists' open minutes per day of the next four weeks (two queries)."""
+    first specialists' open minutes per day of the next weeks, as the page shows them (two queries)."""
     visible, params = _visible_projects(user)
     parts: list[str] = []
     part_params: list[Any] = []
@@ -352,9 +353,10 @@ def monitoring_floor(user: User, today: dt.date) -> Query:
     tasks = Floors.query(" UNION ALL ".join(parts), part_params)
     load = Floors.query(
         "SELECT t.assignee_id, t.due_date, SUM(t.estimate_minutes) FROM production_task t "
-        "JOIN people_user u ON u.id = t.assignee_id WHERE u.role = 'specialist' AND u.is_active "
+        "WHERE t.assignee_id IN (SELECT u.id FROM people_user u WHERE u.role = 'specialist' AND u.is_active "
+        f"ORDER BY u.full_name, u.id LIMIT {WORKLOAD_PEOPLE}) "
         "AND t.status <> 'done' AND t.due_date >= %s AND t.due_date < %s GROUP BY t.assignee_id, t.due_date",
-        [monday, monday + dt.timedelta(weeks=4)],
+        [monday, monday + dt.timedelta(weeks=WORKLOAD_WEEKS)],
     )
     return lambda: tasks() + load()
 
@@ -372,30 +374,33 @@ def names_on_page(column: int) -> Callable[[str, Rows], str]:
 
 
 def measure_production(*, engine: str, users: dict[str, User], requests: int, today: dt.date) -> list[Row]:
-    """The portfolio, the heavy project's board, the busiest specialist's tasks and monitoring."""
+    """The portfolio, the heavy project's board, task monitoring, and the busiest specialist's tasks;
+    prints each row as it is done."""
     rows: list[Row] = []
-    for persona, user in users.items():
-        session = Session(engine=engine, persona=persona, user=user, requests=requests)
-        rows.append(
-            session.measure("projects portfolio", "/projects/", portfolio_floor(user), names_on_page(1))
-        )
-        rows.append(
-            session.measure(
-                f"project board (project {HEAVY_PROJECT_ID}: most tasks)",
-                f"/tasks/project/{HEAVY_PROJECT_ID}/",
-                project_board_floor(HEAVY_PROJECT_ID),
-                names_on_page(1),
-            )
-        )
-        rows.append(session.measure("task monitoring", "/tasks/", monitoring_floor(user, today)))
-    specialist = busiest_specialist()
-    session = Session(engine=engine, persona="specialist", user=specialist, requests=requests)
-    floor = mine_floor(specialist, today)
-    rows.append(session.measure("my tasks (busiest specialist)", "/tasks/mine/", floor, names_on_page(1)))
-    for row in rows:
+
+    def done(row: Row) -> None:
         print(
             f"  {row.persona:10} {row.page:40} {row.status:6} p50 {row.p50:6.1f}  p95 {row.p95:6.1f}  "
             f"cpu {row.cpu:5.1f}  queries {row.queries:3}  floor p95 {row.floor_p95:6.2f}",
             flush=True,
         )
+        rows.append(row)
+
+    board = f"project board (project {HEAVY_PROJECT_ID}: most tasks)"
+    for persona, user in users.items():
+        session = Session(engine=engine, persona=persona, user=user, requests=requests)
+        done(session.measure("projects portfolio", "/projects/", portfolio_floor(user), names_on_page(1)))
+        done(
+            session.measure(
+                board,
+                f"/tasks/project/{HEAVY_PROJECT_ID}/",
+                project_board_floor(HEAVY_PROJECT_ID),
+                names_on_page(1),
+            )
+        )
+        done(session.measure("task monitoring", "/tasks/", monitoring_floor(user, today)))
+    specialist = busiest_specialist()
+    session = Session(engine=engine, persona="specialist", user=specialist, requests=requests)
+    floor = mine_floor(specialist, today)
+    done(session.measure("my tasks (busiest specialist)", "/tasks/mine/", floor, names_on_page(1)))
     return rows

@@ -38,8 +38,8 @@ class Spec:
 
 DEEP_PAGES = 100  # how many "next" links the deep page is away from the first
 WARM_UP = 10
-TIME_BUDGET = 20.0  # seconds of timed requests per page, once MIN_REQUESTS are timed
-MIN_REQUESTS = 30
+TIME_BUDGET = 8.0  # seconds of timed requests per page (and per floor), once MIN_REQUESTS are timed
+MIN_REQUESTS = 20
 LIST_PAGE = 50  # rows per page of the client list and of the API list
 TIMELINE_PAGE = 25  # events per page of the client page's timeline
 INTERACTIONS_SHOWN = 20
