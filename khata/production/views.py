@@ -142,7 +142,13 @@ def _project_context(user: User, project: Project, today: dt.date) -> dict[str, 
 
 
 def _board(
-    request: HttpRequest, kind: str, project: Project | None, *, errors: list[str], status: int
+    request: HttpRequest,
+    kind: str,
+    project: Project | None,
+    *,
+    errors: list[str],
+    status: int,
+    failed: Task | None = None,
 ) -> HttpResponse:
     user = signed_in_user(request)
     today = timezone.localdate()
@@ -152,7 +158,12 @@ def _board(
     else:
         context = _mine_context(user, today)
         template = "production/mine.html"
-    return render(request, template, context | {"errors": errors}, status=status)
+    # A refused write shows its errors on that task's card, with what the person chose kept; a task
+    # the board does not show keeps them above the columns.
+    refused: dict[str, Any] = {}
+    if failed is not None and any(card.task.pk == failed.pk for c in context["columns"] for card in c.cards):
+        refused = {"failed": failed.pk, "posted": request.POST}
+    return render(request, template, context | {"errors": errors} | refused, status=status)
 
 
 def _done(request: HttpRequest, task: Task, message: str) -> HttpResponse:
@@ -170,7 +181,8 @@ def _refused(request: HttpRequest, task: Task, errors: list[str]) -> HttpRespons
     if request.POST.get("board") == "task":
         return _task_page(request, task.pk, errors=errors, status=400)
     kind = "project" if request.POST.get("board") == "project" else "mine"
-    return _board(request, kind, task.project if kind == "project" else None, errors=errors, status=400)
+    project = task.project if kind == "project" else None
+    return _board(request, kind, project, errors=errors, status=400, failed=task)
 
 
 def _messages_of(error: services.ProductionError) -> list[str]:

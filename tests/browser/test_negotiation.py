@@ -253,7 +253,7 @@ def test_a_plan_is_negotiated_agreed_and_worked_on_until_the_client_sees_progres
         card = board.get_by_role("listitem").filter(has_text=title)
         assignee = card.get_by_label("Assignee")
         expect(assignee).to_have_value(str(specialist.pk))
-        expect(assignee.get_by_role("option", selected=True)).to_have_text("Sunil Specialist · suggested")
+        expect(assignee.get_by_role("option", selected=True)).to_have_text("★ Sunil Specialist")
         card.get_by_role("button", name="Assign").click()
         # htmx swaps the board in place: the card now offers to reassign.
         expect(card.get_by_role("button", name="Reassign")).to_be_visible()

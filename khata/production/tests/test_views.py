@@ -160,6 +160,48 @@ def test_blocking_needs_a_reason_and_a_refusal_changes_nothing(http_as: Any, tas
     assert (task.status, task.blocked_on, task.blocked_reason) == ("blocked", "client", "Waiting for logins")
 
 
+def test_a_refused_block_shows_its_error_in_that_card_and_keeps_the_choice(http_as: Any, task: Task) -> None:
+    response = http_as("specialist").post(
+        reverse("production:move", args=[task.pk]),
+        {"status": "blocked", "blocked_on": "team", "reason": "  ", "board": "mine"},
+        **HTMX,
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    card = page[page.index(f'id="task-{task.pk}"') :]
+    card = card[: card.index("</section>")]
+    assert "Say why the task is blocked." in card
+    assert '<details class="task-card__more" open>' in card
+    assert '<option value="team" selected>' in card
+    # The error is said once, in the card, not again above the columns.
+    assert page.count("Say why the task is blocked.") == 1
+    task.refresh_from_db()
+    assert task.status == Task.Status.TO_DO
+
+
+def test_a_refused_time_log_keeps_the_hours_and_note_in_its_card(http_as: Any, task: Task) -> None:
+    future = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = http_as("specialist").post(
+        reverse("production:time", args=[task.pk]),
+        {"hours": "2.5", "on": future, "note": "Crawl", "board": "mine"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    card = page[page.index(f'id="task-{task.pk}"') :]
+    card = card[: card.index("</section>")]
+    assert 'value="2.5"' in card and 'value="Crawl"' in card and "Nothing was changed." in card
+    assert not TimeLog.objects.exists()
+
+
+def test_the_suggested_specialist_is_marked_with_a_short_star(
+    http_as: Any, agreed: PlanVersion, am: User, specialist: User
+) -> None:
+    tasks_from_plan(version=agreed, by=am)
+    page = http_as("am").get(reverse("production:project", args=[agreed.project_id])).content.decode()
+    assert f'<option value="{specialist.pk}" selected title="suggested">★ ' in page
+    assert "· suggested" not in page
+
+
 def test_a_move_the_board_does_not_allow_answers_400(http_as: Any, task: Task) -> None:
     response = http_as("specialist").post(
         reverse("production:move", args=[task.pk]), {"status": "in_review", "board": "mine"}
@@ -185,7 +227,7 @@ def test_project_board_preselects_the_suggested_specialist_and_assigns(
     tasks_from_plan(version=agreed, by=am)
     audit = Task.objects.get(title="SEO audit")
     page = http_as("am").get(reverse("production:project", args=[agreed.project_id])).content.decode()
-    assert f'<option value="{specialist.pk}" selected>' in page
+    assert f'<option value="{specialist.pk}" selected' in page
     response = http_as("am").post(
         reverse("production:assign", args=[audit.pk]), {"assignee": str(specialist.pk), "board": "project"}
     )
