@@ -94,6 +94,8 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["owner", "stage", "id"], name="project_owner_stage"),
             models.Index(fields=["client", "stage", "id"], name="project_client_stage"),
+            # The portfolio's stage lists, in target-date order, stop after their first rows.
+            models.Index(fields=["stage", "target_date", "name", "id"], name="project_stage_target"),
         ]
 
     def __str__(self) -> str:

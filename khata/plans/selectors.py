@@ -15,7 +15,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from khata.clients.selectors import client_visible_to
+from khata.clients.models import Client
+from khata.clients.selectors import client_scope
 from khata.core.boards import capped_count
 from khata.people.models import Specialty, User
 from khata.people.policies import AnyUser
@@ -37,7 +38,13 @@ def project_visible_to(user: AnyUser) -> QuerySet[Project]:
         return Project.objects.none()
     if user.role == User.Role.AM:
         return Project.objects.filter(Q(owner=user) | Q(client__owner=user) | Q(client__backup=user))
-    return Project.objects.filter(client__in=client_visible_to(user))
+    scope = client_scope(user)
+    if scope is None:
+        return Project.objects.none()
+    if not scope:
+        # Those who see every client see every project: no "client IN (every client)" for the planner.
+        return Project.objects.all()
+    return Project.objects.filter(client__in=Client.objects.filter(scope))
 
 
 def project_list_for(user: AnyUser) -> QuerySet[Project]:

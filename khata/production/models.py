@@ -219,7 +219,11 @@ class Task(models.Model):
         ]
         indexes = [
             models.Index(fields=["assignee", "status", "due_date"], name="task_assignee_status_due"),
-            models.Index(fields=["project", "status", "id"], name="task_project_status"),
+            # A board's column: one project's tasks of one status, most urgent first.
+            models.Index(fields=["project", "status", "due_date", "id"], name="task_project_status_due"),
+            models.Index(fields=["project", "due_date", "id"], name="task_project_due"),
+            # The late, at-risk and blocked lists read open tasks only, in due-date order.
+            models.Index(fields=["due_date", "id"], condition=~models.Q(status="done"), name="task_open_due"),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from khata.clients.selectors import client_visible_to
+from khata.clients.selectors import client_scope, client_visible_to
 from khata.core.models import Event
 from khata.people.models import User
 from khata.people.policies import AnyUser
@@ -38,6 +38,8 @@ def task_visible_to(user: AnyUser) -> QuerySet[Task]:
         return Task.objects.filter(assignee=user)
     if user.role == User.Role.CONTACT:
         return Task.objects.filter(visible_to_client=True, project__client__in=client_visible_to(user))
+    if (scope := client_scope(user)) is not None and not scope:
+        return Task.objects.all()  # sees every client: no "project IN (every project)" for the planner
     return Task.objects.filter(project__in=project_visible_to(user))
 
 
@@ -320,6 +322,20 @@ class PlanActualRow:
         return self.logged_minutes > self.item.estimate_minutes
 
     @property
+    def done(self) -> bool:
+        return self.task is not None and self.task.status == Task.Status.DONE
+
+    @property
+    def not_started(self) -> bool:
+        return not self.done and self.logged_minutes == 0
+
+    @property
+    def variance_known(self) -> bool:
+        """Whether the difference means something: the work is done, or it already took longer than
+        estimated. Open work under its estimate is not "under budget" yet."""
+        return self.done or self.over_hours
+
+    @property
     def days_late(self) -> int | None:
         """Days past the planned due date (negative: early); None without both dates."""
         if self.finish is None or self.item.due_date is None:
@@ -347,6 +363,15 @@ class PlanActual:
     @property
     def over_hours(self) -> bool:
         return self.logged_minutes > self.estimate_minutes
+
+    @property
+    def not_started(self) -> bool:
+        return all(row.not_started for row in self.rows)
+
+    @property
+    def variance_known(self) -> bool:
+        """The total's difference means something once every item is done or the time is over."""
+        return self.over_hours or bool(self.rows) and all(row.done for row in self.rows)
 
     @property
     def late_count(self) -> int:
@@ -425,6 +450,16 @@ class Progress:
     by_estimate: bool
 
 
+def _percent(done: int, total: int) -> int:
+    """``done`` of ``total`` as a whole percent, rounded to the nearest (half up), but never 100
+    before all is done nor 0 once something is."""
+    if total <= 0 or done <= 0:
+        return 0
+    if done >= total:
+        return 100
+    return min(99, max(1, (done * 200 + total) // (total * 2)))
+
+
 def progress_by_project(project_ids: Sequence[int]) -> dict[int, Progress]:
     """Progress of many projects in two queries: by the agreed plan's estimated hours where there
     are some, else by the count of done tasks. A project with neither is left out."""
@@ -447,7 +482,7 @@ def progress_by_project(project_ids: Sequence[int]) -> dict[int, Progress]:
         total, done = int(row["total"] or 0), int(row["done"] or 0)
         if total > 0:
             result[row["version__project_id"]] = Progress(
-                percent=min(100, done * 100 // total), done=done, total=total, by_estimate=True
+                percent=_percent(done, total), done=done, total=total, by_estimate=True
             )
     counted = (
         Task.objects.filter(project_id__in=[pk for pk in project_ids if pk not in result])
@@ -458,7 +493,7 @@ def progress_by_project(project_ids: Sequence[int]) -> dict[int, Progress]:
     for counts in counted:
         if counts["total"]:
             result[counts["project_id"]] = Progress(
-                percent=counts["done"] * 100 // counts["total"],
+                percent=_percent(counts["done"], counts["total"]),
                 done=counts["done"],
                 total=counts["total"],
                 by_estimate=False,
