@@ -131,7 +131,9 @@ def brief_get_for(user: AnyUser, pk: int | str) -> Brief:
 
 # --- boards ----------------------------------------------------------------------------------------
 
-# A board never loads more than this many tasks; the rest are counted, not shown.
+# A board's column shows this many cards, most urgent first; "show all" opens one column up to
+# ``BOARD_LIMIT``. The rest are counted, not shown.
+COLUMN_LIMIT = 20
 BOARD_LIMIT = 200
 # The portfolio's lists each show this many.
 PORTFOLIO_LIMIT = 20
@@ -141,21 +143,57 @@ DONE_RECENT_DAYS = 14
 AT_RISK_DAYS = 3
 
 
-def my_tasks_for(user: AnyUser, *, today: dt.date) -> list[Task]:
-    """The user's own tasks for "My tasks": open ones and those done in the last two weeks (one query)."""
+@dataclass
+class BoardColumns:
+    """A board's first cards of each status and how many tasks each status holds."""
+
+    tasks: dict[str, list[Task]]
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _board_columns(
+    tasks: QuerySet[Task], *, statuses: Sequence[str], open_column: str = "", done_since: dt.date | None = None
+) -> BoardColumns:
+    """One query per column, each stopping after its first cards (an index on the board's owner,
+    status and due date walks them in order), and one count per status."""
+    if done_since is not None:
+        tasks = tasks.filter(~Q(status=Task.Status.DONE) | Q(done_at__date__gte=done_since))
+    columns: dict[str, list[Task]] = {}
+    for status in statuses:
+        limit = BOARD_LIMIT if status == open_column else COLUMN_LIMIT
+        ordered = tasks.filter(status=status)
+        if status == Task.Status.DONE:
+            ordered = ordered.order_by("-done_at", "-id")  # the latest done first
+        columns[status] = list(ordered[:limit])
+    counts = dict(tasks.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return BoardColumns(tasks=columns, counts=counts)
+
+
+def my_board_for(user: AnyUser, *, today: dt.date, statuses: Sequence[str], open_column: str = "") -> BoardColumns:
+    """The user's own tasks for "My tasks": open ones and those done in the last two weeks."""
     if not isinstance(user, User):
-        return []
-    since = today - dt.timedelta(days=DONE_RECENT_DAYS)
-    return list(
-        task_list_for(user)
-        .filter(assignee=user)
-        .filter(~Q(status=Task.Status.DONE) | Q(done_at__date__gte=since))[:BOARD_LIMIT]
+        return BoardColumns(tasks={status: [] for status in statuses}, counts={})
+    return _board_columns(
+        task_list_for(user).filter(assignee=user),
+        statuses=statuses,
+        open_column=open_column,
+        done_since=today - dt.timedelta(days=DONE_RECENT_DAYS),
     )
 
 
-def project_tasks_for(user: AnyUser, project_id: int) -> list[Task]:
-    """The tasks of one project this user may see, for its board (one query)."""
-    return list(task_list_for(user).filter(project_id=project_id)[:BOARD_LIMIT])
+def project_board_for(
+    user: AnyUser, project: Project, *, statuses: Sequence[str], open_column: str = ""
+) -> BoardColumns:
+    """The tasks of a project the caller has checked the user may see, for its board."""
+    tasks = task_list_for(user)
+    if isinstance(user, User) and user.role != User.Role.SPECIALIST:
+        # Whoever sees the project sees all its tasks: no second visibility check per column.
+        tasks = Task.objects.select_related("project__client", "assignee", "specialty").order_by("due_date", "id")
+    return _board_columns(tasks.filter(project=project), statuses=statuses, open_column=open_column)
 
 
 def at_risk_tasks_for(user: AnyUser, today: dt.date) -> QuerySet[Task]:

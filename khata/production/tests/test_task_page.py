@@ -289,6 +289,33 @@ def test_plan_against_actual_compares_hours_and_dates(
     assert (plan.estimate_minutes, plan.logged_minutes, plan.outside_minutes) == (840, 660, 45)
 
 
+def test_plan_against_actual_shows_no_difference_before_work_starts(
+    http_as: Any, task: Task, tasks: dict[str, Task], project: Project, specialist: User
+) -> None:
+    plan = plan_actual_for(project)
+    assert plan is not None
+    assert all(row.not_started and not row.variance_known for row in plan.rows)
+    assert plan.not_started and not plan.variance_known
+    board = http_as("am").get(reverse("production:project", args=[project.pk])).content.decode()
+    table = board[board.index('id="plan-actual"') :]
+    assert "not started" in table and "−" not in table and "-10" not in table
+    # Work under way below its estimate is not "under budget" yet; over it, it is over.
+    time_log(task=task, by=specialist, minutes=120, on=timezone.localdate())
+    audit = plan_actual_for(project).rows[0]  # type: ignore[union-attr]
+    assert not audit.not_started and not audit.variance_known
+    time_log(task=task, by=specialist, minutes=600, on=timezone.localdate())
+    audit = plan_actual_for(project).rows[0]  # type: ignore[union-attr]
+    assert audit.variance_known and audit.variance_minutes == 120
+    # Done under the estimate: the saving is real now.
+    Task.objects.filter(pk=tasks["Landing page copy"].pk).update(status="done", done_at=timezone.now())
+    plan = plan_actual_for(project)
+    assert plan is not None
+    landing = plan.rows[1]
+    assert landing.done and landing.variance_known and landing.variance_minutes == -240
+    # 720 logged against 840 reads as a saving, yet the audit is open and over: no total yet.
+    assert not plan.variance_known and not plan.not_started
+
+
 def test_no_plan_against_actual_before_a_plan_is_agreed(project: Project) -> None:
     assert plan_actual_for(project) is None
 
@@ -370,6 +397,30 @@ def test_progress_counts_done_tasks_without_an_agreed_estimate(project: Project,
     Task.objects.create(project=project, title="Two", status="done", done_at=timezone.now())
     progress = progress_by_project([project.pk])[project.pk]
     assert (progress.percent, progress.done, progress.total, progress.by_estimate) == (50, 1, 2, False)
+
+
+@pytest.mark.parametrize(
+    ("done", "total", "percent"),
+    [(0, 3, 0), (1, 3, 33), (2, 3, 67), (3, 3, 100), (1, 1000, 1), (999, 1000, 99), (1, 2, 50)],
+)
+def test_progress_rounds_to_the_nearest_percent_but_never_claims_all_or_nothing(
+    project: Project, done: int, total: int, percent: int
+) -> None:
+    from khata.production.selectors import _percent
+
+    assert _percent(done, total) == percent
+
+
+def test_two_of_three_tasks_done_read_67_percent(project: Project) -> None:
+    for i in range(3):
+        done = i < 2
+        Task.objects.create(
+            project=project,
+            title=f"T{i}",
+            status="done" if done else "todo",
+            done_at=timezone.now() if done else None,
+        )
+    assert progress_by_project([project.pk])[project.pk].percent == 67
 
 
 def test_the_portal_project_page_costs_the_same_queries_for_3_and_30_tasks(
