@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from khata.clients.models import Client, Contact, Interaction, Tag
 from khata.clients.validators import phone_clean, tax_id_clean
+from khata.core.models import Event
 from khata.core.services import event_record
 from khata.people.models import User
 
@@ -323,13 +324,44 @@ def _check_interaction(values: dict[str, Any], *, client: Client) -> dict[str, A
     return values
 
 
+# A touch is an interaction the AM logs, or a contact's own action in the portal (a plan answered
+# or approved, a brief answered): both show a live relationship. The portal actions are the
+# timeline events whose actor is a client contact, so the last touch can always be recounted.
+
+
+def _latest(*moments: dt.datetime | None) -> dt.datetime | None:
+    return max((moment for moment in moments if moment is not None), default=None)
+
+
 def _touch(client: Client, contacts: list[Contact]) -> None:
-    """Keep the client's and contacts' last touch equal to their latest interaction."""
-    latest = client.interactions.aggregate(latest=Max("occurred_at"))["latest"]
+    """Keep the client's and contacts' last touch equal to their latest interaction or portal action."""
+    by_contacts = Event.objects.filter(client=client, actor__role=User.Role.CONTACT)
+    latest = _latest(
+        client.interactions.aggregate(latest=Max("occurred_at"))["latest"],
+        by_contacts.aggregate(latest=Max("at"))["latest"],
+    )
     Client.objects.filter(pk=client.pk).update(last_touch_at=latest)
     for contact in contacts:
-        latest_contact = contact.interactions.aggregate(latest=Max("occurred_at"))["latest"]
+        latest_contact = _latest(
+            contact.interactions.aggregate(latest=Max("occurred_at"))["latest"],
+            by_contacts.filter(actor_id=contact.user_id).aggregate(latest=Max("at"))["latest"]
+            if contact.user_id
+            else None,
+        )
         Contact.objects.filter(pk=contact.pk).update(last_touch_at=latest_contact)
+
+
+def client_touch(*, client: Client, by: User) -> None:
+    """A contact of the client acted in the portal: the client's and that contact's last touch move
+    forward (never back) to the timeline event of that action, which the caller has recorded, so
+    a recount in ``_touch`` finds the same moment. Staff actions are not touches here."""
+    if by.role != User.Role.CONTACT:
+        return
+    latest = Event.objects.filter(client=client, actor=by).aggregate(latest=Max("at"))["latest"]
+    now = latest or timezone.now()
+    stale = models.Q(last_touch_at__isnull=True) | models.Q(last_touch_at__lt=now)
+    Client.objects.filter(stale, pk=client.pk).update(last_touch_at=now)
+    Contact.objects.filter(stale, client=client, user=by).update(last_touch_at=now)
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 from khata.clients.models import Client
 from khata.clients.policies import can_edit_client
-from khata.clients.services import field_label
+from khata.clients.services import client_touch, field_label
 from khata.core.services import event_record
 from khata.people.models import Specialty, User
 from khata.plans.models import (
@@ -505,6 +505,7 @@ def item_decide(
             "due": proposed_due_date.isoformat() if proposed_due_date else None,
         },
     )
+    client_touch(client=version.project.client, by=by)
     return answer
 
 
@@ -551,6 +552,7 @@ def client_item_request(
         subject=version,
         data={"request": request.pk},
     )
+    client_touch(client=version.project.client, by=by)
     return request
 
 
@@ -581,6 +583,8 @@ def plan_approve(*, version: PlanVersion, by: User, side: str) -> Approval:
     if Approval.objects.filter(version=version, side=side).exists():
         raise _refuse("side", _("This side has already approved this version."))
     approval = Approval.objects.create(version=version, side=side, by=by)
+    if side == Approval.Side.CLIENT:
+        client_touch(client=version.project.client, by=by)
     _version_event(
         version,
         kind="plans.version_approved",

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from khata.clients.models import Contact
+from khata.clients.services import client_touch
 from khata.core.services import event_record
 from khata.core.uploads import filename_safe, upload_check
 from khata.people.models import User
@@ -413,6 +414,7 @@ def brief_answer_save(
         by=by,
         question=question.pk,
     )
+    client_touch(client=brief.project.client, by=by)
     return answer
 
 
@@ -474,6 +476,7 @@ def brief_answers_save(
             by=by,
             questions=[answer.question_id for answer in saved],
         )
+        client_touch(client=brief.project.client, by=by)
     return saved
 
 
@@ -509,6 +512,7 @@ def brief_submit(*, brief: Brief, by: User) -> Brief:
         summary=gettext_noop("Brief %(template)s of %(project)s answered by the client"),
         by=by,
     )
+    client_touch(client=brief.project.client, by=by)
     return brief
 
 
