@@ -216,6 +216,7 @@ class ProjectPage:
     versions: list[PlanVersion]
     version: PlanVersion | None
     items: list[PlanItem]
+    disputed: list[PlanItem]
     requests: list[ClientRequest]
     approvals: dict[str, Approval]
     previous: PlanVersion | None
@@ -242,11 +243,22 @@ def plan_version_items(version: PlanVersion) -> list[PlanItem]:
     )
 
 
+def disputed_of(items: list[PlanItem]) -> list[PlanItem]:
+    """Items (from ``plan_version_items``) whose latest client answer is a counter or a rejection."""
+    return [
+        item
+        for item in items
+        if (answers := item.decisions.all()) and answers[0].decision != ItemDecision.Decision.ACCEPT
+    ]
+
+
 def plan_version_page_data(version: PlanVersion, versions: list[PlanVersion]) -> dict[str, Any]:
     """A version's items, the client's requests, both sides' approvals and its differences."""
     previous = _previous_of(version, versions)
+    items = plan_version_items(version)
     return {
-        "items": plan_version_items(version),
+        "items": items,
+        "disputed": disputed_of(items),
         "requests": list(version.requests.select_related("by", "answered_by").order_by("id")),
         "approvals": {a.side: a for a in version.approvals.select_related("by")},
         "previous": previous,
@@ -260,7 +272,14 @@ def project_page_for(user: AnyUser, project: Project, *, number: int | str | Non
     version = versions[0] if versions else None
     if number is not None:
         version = next((v for v in versions if str(v.number) == str(number)), version)
-    data: dict[str, Any] = {"items": [], "requests": [], "approvals": {}, "previous": None, "diff": []}
+    data: dict[str, Any] = {
+        "items": [],
+        "disputed": [],
+        "requests": [],
+        "approvals": {},
+        "previous": None,
+        "diff": [],
+    }
     if version is not None:
         data = plan_version_page_data(version, versions)
     return ProjectPage(project=project, versions=versions, version=version, **data)

@@ -559,6 +559,20 @@ def client_item_request(
 # --- approval, the baseline and change requests ---------------------------------------------------
 
 
+def disputed_items(version: PlanVersion) -> list[str]:
+    """The deliverables of ``version`` whose latest answer from the client is a counter or a rejection."""
+    latest: dict[int, tuple[str, str]] = {}
+    answers = (
+        ItemDecision.objects.filter(item__version=version)
+        .order_by("item_id", "-created_at", "-id")
+        .values_list("item_id", "decision", "item__deliverable")
+    )
+    for item_id, decision, deliverable in answers:
+        latest.setdefault(item_id, (decision, deliverable))
+    accept = ItemDecision.Decision.ACCEPT
+    return [deliverable for decision, deliverable in latest.values() if decision != accept]
+
+
 @transaction.atomic
 def plan_approve(*, version: PlanVersion, by: User, side: str) -> Approval:
     """One side approves the latest proposed version; with both sides it is agreed and frozen.
@@ -582,6 +596,16 @@ def plan_approve(*, version: PlanVersion, by: User, side: str) -> Approval:
         raise _refuse("by", _("Only the project's account manager or the head can approve for the company."))
     if Approval.objects.filter(version=version, side=side).exists():
         raise _refuse("side", _("This side has already approved this version."))
+    disputed = disputed_items(version) if side == Approval.Side.CLIENT else []
+    if disputed:
+        raise _refuse(
+            "version",
+            _(
+                "You countered or rejected %(items)s. Accept those items, or wait for the next version "
+                "from your account manager, before you approve the plan."
+            )
+            % {"items": ", ".join(disputed)},
+        )
     approval = Approval.objects.create(version=version, side=side, by=by)
     if side == Approval.Side.CLIENT:
         client_touch(client=version.project.client, by=by)

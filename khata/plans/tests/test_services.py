@@ -380,6 +380,28 @@ def test_agreed_only_when_both_sides_approve_the_same_version(
     ]
 
 
+def test_the_client_cannot_approve_a_version_it_disputes(
+    proposed: PlanVersion, am: User, approver_a: User
+) -> None:
+    audit, content = proposed.items.order_by("id")
+    item_decide(item=audit, by=approver_a, decision="accept")
+    item_decide(item=content, by=approver_a, decision="counter", comment="Too dear")
+    plan_approve(version=proposed, by=am, side=COMPANY)
+    error = refused(lambda: plan_approve(version=proposed, by=approver_a, side=CLIENT), "version")
+    assert "Content plan" in error.message_dict["version"][0]
+    # Accepting the countered item, the latest answer, lifts the objection and the plan is agreed.
+    item_decide(item=content, by=approver_a, decision="accept")
+    plan_approve(version=proposed, by=approver_a, side=CLIENT)
+    proposed.refresh_from_db()
+    assert proposed.status == PlanVersion.Status.AGREED
+
+
+def test_a_rejected_item_also_stops_the_clients_approval(proposed: PlanVersion, approver_a: User) -> None:
+    audit, _content = proposed.items.order_by("id")
+    item_decide(item=audit, by=approver_a, decision="reject", comment="Not this quarter")
+    refused(lambda: plan_approve(version=proposed, by=approver_a, side=CLIENT), "version")
+
+
 def test_approvals_of_different_versions_do_not_agree_either(
     proposed: PlanVersion, am: User, approver_a: User
 ) -> None:

@@ -143,6 +143,14 @@ def test_the_approver_counters_requests_and_approves(approver_a: User, proposed:
     )
     assert response.status_code == 302
     assert ClientRequest.objects.get(version=proposed).deliverable == "Blog posts"
+    # While the counter stands the page says why there is no approve button, and a forged post is refused.
+    page = http.get(f"/portal/plans/{proposed.pk}/").content.decode()
+    assert 'id="approve-blocked"' in page and "Approve this plan" not in page
+    response = http.post(f"/portal/plans/{proposed.pk}/approve/", follow=True)
+    assert "You countered or rejected Keyword research" in response.content.decode()
+    assert not Approval.objects.filter(version=proposed).exists()
+    # Accepting the item after all lets the approver approve.
+    http.post(f"/portal/plans/items/{item.pk}/answer/", {f"item{item.pk}-decision": "accept"})
     assert http.post(f"/portal/plans/{proposed.pk}/approve/").status_code == 302
     assert Approval.objects.filter(version=proposed, side="client", by=approver_a).exists()
 
