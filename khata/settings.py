@@ -287,7 +287,18 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Khata API",
-    "DESCRIPTION": "The account managers' workspace: clients, contacts, interactions and the timeline.",
+    "DESCRIPTION": (
+        "The account managers' workspace.\n\n"
+        "- **Clients** (`clients`), their **contacts** (`contacts`), **interactions** (`interactions`) "
+        "and the **timeline** (`events`).\n"
+        "- **Projects** (`projects`) and their work **plans**: versions (`plan-versions`) and items "
+        "(`plan-items`).\n"
+        "- Production: **tasks** (`tasks`), **time logs** (`time-logs`), **briefs** (`briefs`) and "
+        "**brief templates** (`brief-templates`).\n"
+        "- **Status reports** to the client (`status-reports`).\n\n"
+        "Authenticate with a token (`Authorization: Token …`) or the signed-in session. "
+        "A client contact sees only its own client's objects; any other answers 404."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

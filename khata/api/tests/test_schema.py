@@ -35,6 +35,16 @@ def test_schema_generates_without_warnings_and_validates(tmp_path: Path) -> None
     } <= paths
 
 
+def test_the_schema_description_names_every_resource_of_the_api() -> None:
+    from django.conf import settings
+
+    from khata.api.urls import router
+
+    description = settings.SPECTACULAR_SETTINGS["DESCRIPTION"]
+    for prefix, _viewset, _basename in router.registry:
+        assert f"`{prefix}`" in description, prefix
+
+
 def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return [
         (path, method, operation)
