@@ -299,6 +299,7 @@ def test_plan_against_actual_shows_no_difference_before_work_starts(
     board = http_as("am").get(reverse("production:project", args=[project.pk])).content.decode()
     table = board[board.index('id="plan-actual"') :]
     assert "not started" in table and "−" not in table and "-10" not in table
+    assert "expected" not in table  # open work due on its planned day: nothing to add to the date
     # Work under way below its estimate is not "under budget" yet; over it, it is over.
     time_log(task=task, by=specialist, minutes=120, on=timezone.localdate())
     audit = plan_actual_for(project).rows[0]  # type: ignore[union-attr]
