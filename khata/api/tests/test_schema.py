@@ -40,7 +40,7 @@ def test_the_schema_description_names_every_resource_of_the_api() -> None:
 
     from khata.api.urls import router
 
-    description = settings.SPECTACULAR_SETTINGS["DESCRIPTION"]
+    description = str(settings.SPECTACULAR_SETTINGS["DESCRIPTION"])
     for prefix, _viewset, _basename in router.registry:
         assert f"`{prefix}`" in description, prefix
 
