@@ -65,6 +65,7 @@ class DemoAgency:
     interactions: int = 0
     projects: int = 0
     tasks: int = 0
+    reports: int = 0
 
 
 def agency_domain() -> str:
@@ -523,5 +524,6 @@ def demo_agency_create(*, seed: int = 2026) -> DemoAgency:
 
     built = demo_projects_create(seed=seed, now=story.now, password=story.password)
     story.result.projects, story.result.tasks = built.projects, built.tasks
+    story.result.reports = built.reports
     story.result.logins = demo_logins()
     return story.result

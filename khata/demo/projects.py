@@ -50,6 +50,7 @@ from khata.plans.services import (
     project_set_stage,
 )
 from khata.production.models import BriefQuestion, BriefTemplate, Task, TaskComment, TimeLog
+from khata.production.reports import report_draft, report_publish, report_update
 from khata.production.services import (
     assignee_suggest,
     brief_answer_save,
@@ -276,12 +277,22 @@ ANSWERS: dict[str, str] = {
 }
 
 
+# The AM's own words at the top of the demo's status reports.
+REPORT_WORDS = [
+    "A good week: the audit is finished and the fixes for the top pages are under way. "
+    "We need your product photos to finish the category pages.",
+    "The first results are in and look promising. Next week we start on the content for the new pages.",
+    "We are on schedule. Please look at the draft we sent on Tuesday so we can keep to the plan.",
+]
+
+
 @dataclass
 class DemoProjects:
     """What ``demo_projects_create`` built."""
 
     projects: int = 0
     tasks: int = 0
+    reports: int = 0
     by_stage: dict[str, int] = field(default_factory=dict)
 
 
@@ -298,6 +309,34 @@ class Builder:
         self.specialties = {s.code: s for s in Specialty.objects.all()}
         self.templates: dict[str, BriefTemplate] = {}
         self.result = DemoProjects()
+
+    # Status reports
+
+    def reports(self) -> None:
+        """Projects in production whose client sees tasks: a report published a week ago, then a draft
+        of the next one on the first of them, so both the AM's and the client's pages have one."""
+        projects = list(
+            Project.objects.filter(
+                stage__in=[Project.Stage.PRODUCTION, Project.Stage.ACCEPTANCE], tasks__visible_to_client=True
+            )
+            .select_related("owner", "client")
+            .distinct()
+            .order_by("id")
+        )
+        for index, project in enumerate(projects):
+            when = self.moment(self.ago(7))
+            report = self.at(when, report_draft, project=project, by=project.owner)
+            summary = REPORT_WORDS[index % len(REPORT_WORDS)]
+            self.at(when, report_update, report=report, by=project.owner, summary=summary)
+            later = when + dt.timedelta(hours=1)
+            self.at(later, report_publish, report=report, by=project.owner, notify=False)
+            self.result.reports += 1
+        if projects:
+            project = projects[0]
+            when = self.moment(self.today)
+            draft = self.at(when, report_draft, project=project, by=project.owner)
+            self.at(when, report_update, report=draft, by=project.owner, summary=REPORT_WORDS[-1])
+            self.result.reports += 1
 
     # Time
 
@@ -747,4 +786,5 @@ def demo_projects_create(*, seed: int, now: dt.datetime, password: str) -> DemoP
     # Oldest first: a contact's portal access and role change when their first project needs them.
     for plot in sorted(PLOTS, key=lambda plot: -plot.started):
         builder.build(plot)
+    builder.reports()
     return builder.result

@@ -452,15 +452,19 @@ def _publish(report: StatusReport, by: User) -> StatusReport:
     return report
 
 
-def report_publish(*, report: StatusReport, by: User, site_url: str = "") -> StatusReport:
+def report_publish(
+    *, report: StatusReport, by: User, site_url: str = "", notify: bool = True
+) -> StatusReport:
     """Publish a draft: frozen from now on, shown in the portal and emailed to the client's contacts.
 
     The emails go after the publication is committed (a mail server that fails does not unpublish
     a report); each one sent, or failed, is a timeline event. ``site_url`` ("https://khata.example")
-    makes the portal link absolute.
+    makes the portal link absolute. ``notify=False`` publishes without emails (an agency's history
+    brought in from elsewhere, such as the demo's).
     """
     report = _publish(report, by)
-    report_email_contacts(report=report, by=by, site_url=site_url)
+    if notify:
+        report_email_contacts(report=report, by=by, site_url=site_url)
     return report
 
 

@@ -27,7 +27,7 @@ from khata.demo.projects import demo_projects_create
 from khata.people.models import Specialty, User
 from khata.plans.models import Approval, ClientRequest, ItemDecision, Origin, PlanVersion, Project
 from khata.plans.services import plan_diff
-from khata.production.models import Brief, BriefAnswer, Task, TimeLog
+from khata.production.models import Brief, BriefAnswer, StatusReport, Task, TimeLog
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +246,20 @@ def test_arvind_has_a_plan_to_approve_and_progress_to_follow(demo: str) -> None:
     assert waiting.project.name in home.content.decode()
     project = browser.get(f"/portal/projects/{shown.first().project_id}/")  # type: ignore[union-attr]
     assert project.status_code == 200
+
+
+def test_status_reports_are_published_and_one_is_drafted(demo: str) -> None:
+    published = StatusReport.objects.filter(status=StatusReport.Status.PUBLISHED)
+    assert published.count() >= 2
+    assert StatusReport.objects.filter(status=StatusReport.Status.DRAFT).count() == 1
+    assert all(report.summary for report in StatusReport.objects.all())
+    arvind = Contact.objects.get(email="arvind.pillai@saffronspiceco.example")
+    report = published.get(project__client=arvind.client)
+    browser = HttpClient()
+    browser.post("/accounts/login/", {"login": arvind.email, "password": DEMO_PASSWORD})
+    page = browser.get(f"/portal/reports/{report.pk}/")
+    assert page.status_code == 200
+    assert report.summary[:40] in page.content.decode()
 
 
 def test_demo_projects_are_deterministic(demo: str) -> None:
