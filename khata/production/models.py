@@ -224,6 +224,17 @@ class Task(models.Model):
             models.Index(fields=["project", "due_date", "id"], name="task_project_due"),
             # The late, at-risk and blocked lists read open tasks only, in due-date order.
             models.Index(fields=["due_date", "id"], condition=~models.Q(status="done"), name="task_open_due"),
+            # A board's "Done" column: the latest done first.
+            models.Index(
+                fields=["project", "done_at", "id"],
+                condition=models.Q(status="done"),
+                name="task_project_done",
+            ),
+            models.Index(
+                fields=["assignee", "done_at", "id"],
+                condition=models.Q(status="done"),
+                name="task_assignee_done",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -65,6 +65,9 @@ def late_tasks_for(user: AnyUser, today: dt.date) -> QuerySet[Task]:
     return task_list_for(user).filter(due_date__lt=today).exclude(status=Task.Status.DONE)
 
 
+OPEN_STATUSES = [status for status in Task.Status if status != Task.Status.DONE]
+
+
 def week_start(day: dt.date) -> dt.date:
     """The Monday of the ISO week of ``day``."""
     return day - dt.timedelta(days=day.weekday())
@@ -77,13 +80,19 @@ def workload_by_week(specialists: Iterable[User], weeks: Sequence[dt.date]) -> d
     load: dict[int, dict[dt.date, int]] = {pk: dict.fromkeys(mondays, 0) for pk in ids}
     if not mondays or not ids:
         return load
+    # The weeks asked for, next weeks run together into one range of due dates.
+    spans: list[list[dt.date]] = []
+    for monday in mondays:
+        if spans and spans[-1][1] == monday:
+            spans[-1][1] = monday + dt.timedelta(days=7)
+        else:
+            spans.append([monday, monday + dt.timedelta(days=7)])
+    in_weeks = Q()
+    for first, end in spans:
+        in_weeks |= Q(due_date__gte=first, due_date__lt=end)
     rows = (
-        Task.objects.filter(
-            assignee__in=ids,
-            due_date__gte=mondays[0],
-            due_date__lt=mondays[-1] + dt.timedelta(days=7),
-        )
-        .exclude(status=Task.Status.DONE)
+        # The open statuses by name, so that the (assignee, status, due date) index seeks each range.
+        Task.objects.filter(in_weeks, assignee__in=ids, status__in=OPEN_STATUSES)
         .values("assignee", "due_date")
         .annotate(minutes=Sum("estimate_minutes"))
         .order_by()
@@ -133,7 +142,7 @@ def brief_get_for(user: AnyUser, pk: int | str) -> Brief:
 
 # A board's column shows this many cards, most urgent first; "show all" opens one column up to
 # ``BOARD_LIMIT``. The rest are counted, not shown.
-COLUMN_LIMIT = 20
+COLUMN_LIMIT = 10
 BOARD_LIMIT = 200
 # The portfolio's lists each show this many.
 PORTFOLIO_LIMIT = 20
@@ -156,12 +165,18 @@ class BoardColumns:
 
 
 def _board_columns(
-    tasks: QuerySet[Task], *, statuses: Sequence[str], open_column: str = "", done_since: dt.date | None = None
+    tasks: QuerySet[Task],
+    *,
+    statuses: Sequence[str],
+    open_column: str = "",
+    done_since: dt.date | None = None,
 ) -> BoardColumns:
     """One query per column, each stopping after its first cards (an index on the board's owner,
     status and due date walks them in order), and one count per status."""
     if done_since is not None:
-        tasks = tasks.filter(~Q(status=Task.Status.DONE) | Q(done_at__date__gte=done_since))
+        # From the start of that day in the agency's zone: a plain range an index can seek.
+        start = timezone.make_aware(dt.datetime.combine(done_since, dt.time.min))
+        tasks = tasks.filter(~Q(status=Task.Status.DONE) | Q(done_at__gte=start))
     columns: dict[str, list[Task]] = {}
     for status in statuses:
         limit = BOARD_LIMIT if status == open_column else COLUMN_LIMIT
@@ -173,7 +188,9 @@ def _board_columns(
     return BoardColumns(tasks=columns, counts=counts)
 
 
-def my_board_for(user: AnyUser, *, today: dt.date, statuses: Sequence[str], open_column: str = "") -> BoardColumns:
+def my_board_for(
+    user: AnyUser, *, today: dt.date, statuses: Sequence[str], open_column: str = ""
+) -> BoardColumns:
     """The user's own tasks for "My tasks": open ones and those done in the last two weeks."""
     if not isinstance(user, User):
         return BoardColumns(tasks={status: [] for status in statuses}, counts={})
@@ -192,7 +209,9 @@ def project_board_for(
     tasks = task_list_for(user)
     if isinstance(user, User) and user.role != User.Role.SPECIALIST:
         # Whoever sees the project sees all its tasks: no second visibility check per column.
-        tasks = Task.objects.select_related("project__client", "assignee", "specialty").order_by("due_date", "id")
+        tasks = Task.objects.select_related("project__client", "assignee", "specialty").order_by(
+            "due_date", "id"
+        )
     return _board_columns(tasks.filter(project=project), statuses=statuses, open_column=open_column)
 
 
@@ -212,25 +231,26 @@ def blocked_tasks_for(user: AnyUser, *, on: str = "") -> QuerySet[Task]:
 def assignee_choices(tasks: Sequence[Task]) -> tuple[dict[int, list[User]], dict[int, User | None]]:
     """For each task, the active specialists of its specialty and the one with the lightest load.
 
-    The same choice as ``services.assignee_suggest`` made for a whole board in three queries: the
-    specialists, their open minutes per ISO week and their open minutes overall.
+    The same choice as ``services.assignee_suggest`` made for a whole board in four queries (none
+    without tasks): the specialists and their specialties, their open minutes per ISO week and their
+    open minutes overall.
     """
+    if not tasks:
+        return {}, {}
     specialists = list(
         User.objects.filter(is_active=True, role=User.Role.SPECIALIST)
         .prefetch_related("specialties")
         .order_by("full_name", "id")
     )
     weeks = sorted({week_start(task.due_date) for task in tasks if task.due_date is not None})
-    weekly = workload_by_week(specialists, weeks) if weeks else {}
-    overall: dict[int, int] = {}
-    if any(task.due_date is None for task in tasks):
-        overall = dict(
-            Task.objects.filter(assignee__in=[person.pk for person in specialists])
-            .exclude(status=Task.Status.DONE)
-            .values_list("assignee")
-            .annotate(minutes=Sum("estimate_minutes"))
-            .order_by()
-        )
+    # Both loads are read whatever the tasks' dates, so that a board costs the same queries.
+    weekly = workload_by_week(specialists, weeks or [week_start(timezone.localdate())])
+    overall: dict[int, int] = dict(
+        Task.objects.filter(assignee__in=[person.pk for person in specialists], status__in=OPEN_STATUSES)
+        .values_list("assignee")
+        .annotate(minutes=Sum("estimate_minutes"))
+        .order_by()
+    )
     skills = {person.pk: {specialty.pk for specialty in person.specialties.all()} for person in specialists}
     choices: dict[int, list[User]] = {}
     suggested: dict[int, User | None] = {}
@@ -409,7 +429,7 @@ class PlanActual:
     @property
     def variance_known(self) -> bool:
         """The total's difference means something once every item is done or the time is over."""
-        return self.over_hours or bool(self.rows) and all(row.done for row in self.rows)
+        return self.over_hours or (bool(self.rows) and all(row.done for row in self.rows))
 
     @property
     def late_count(self) -> int:

@@ -15,5 +15,8 @@ urlpatterns = [
     path("<int:pk>/move/", views.task_move, name="move"),
     path("<int:pk>/time/", views.task_time, name="time"),
     path("<int:pk>/assign/", views.task_assign, name="assign"),
+    path("<int:pk>/assign/menu/", views.task_assign_menu, name="assign_menu"),
+    path("<int:pk>/block/form/", views.task_block_form, name="block_form"),
+    path("<int:pk>/time/form/", views.task_time_form, name="time_form"),
     path("<int:pk>/visibility/", views.task_visibility, name="visibility"),
 ]

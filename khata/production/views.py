@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -55,16 +57,19 @@ WORKLOAD_PEOPLE = 50
 
 @dataclass
 class TaskCard:
-    """A task on a board with what the viewer may do to it."""
+    """A task on a board with what the viewer may do to it, and its links built once per board."""
 
     task: Task
     late: bool
+    urls: dict[str, str] = field(default_factory=dict)
     moves: list[tuple[str, str]] = field(default_factory=list)
     can_block: bool = False
     can_log: bool = False
     can_manage: bool = False
     choices: list[User] = field(default_factory=list)
     suggested: User | None = None
+    # The assign menu's <option>s, made once per board for each set of choices.
+    options: str = ""
 
 
 @dataclass
@@ -72,13 +77,57 @@ class Column:
     status: str
     label: str
     cards: list[TaskCard]
+    total: int = 0
+    # Whether this column is opened past its first cards ("show all").
+    opened: bool = False
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.cards), 0)
 
 
-def _card(task: Task, *, today: dt.date, can_move: bool, can_log: bool, can_manage: bool) -> TaskCard:
+# The links of a card, by URL name; each is reversed once per board with a placeholder id.
+CARD_URLS = {
+    "task": "production:task",
+    "move": "production:move",
+    "time": "production:time",
+    "assign": "production:assign",
+    "assign_menu": "production:assign_menu",
+    "block_form": "production:block_form",
+    "time_form": "production:time_form",
+    "visibility": "production:visibility",
+    "project": "production:project",
+}
+_PLACEHOLDER = 999999999
+
+
+class CardLinks:
+    """``reverse`` for every card of a board at the cost of one per URL name."""
+
+    def __init__(self) -> None:
+        self.patterns = {key: reverse(name, args=[_PLACEHOLDER]) for key, name in CARD_URLS.items()}
+
+    def of(self, task: Task) -> dict[str, str]:
+        marker = str(_PLACEHOLDER)
+        urls = {key: pattern.replace(marker, str(task.pk)) for key, pattern in self.patterns.items()}
+        urls["project"] = self.patterns["project"].replace(marker, str(task.project_id))
+        return urls
+
+
+def _card(
+    task: Task,
+    *,
+    today: dt.date,
+    can_move: bool,
+    can_log: bool,
+    can_manage: bool,
+    links: CardLinks | None = None,
+) -> TaskCard:
     allowed = services.TRANSITIONS[Task.Status(task.status)] if can_move else frozenset()
     return TaskCard(
         task=task,
         late=task.is_open and task.due_date is not None and task.due_date < today,
+        urls=(links or CardLinks()).of(task),
         moves=[(s.value, str(s.label)) for s in COLUMNS if s in allowed and s != Task.Status.BLOCKED],
         can_block=Task.Status.BLOCKED in allowed,
         can_log=can_log,
@@ -86,38 +135,96 @@ def _card(task: Task, *, today: dt.date, can_move: bool, can_log: bool, can_mana
     )
 
 
-def _columns(cards: list[TaskCard]) -> list[Column]:
-    by_status: dict[str, list[TaskCard]] = {status: [] for status in COLUMNS}
+def _assign_options(cards: list[TaskCard]) -> None:
+    """Fill each card's assign menu: the fitting specialists, the task's assignee (or else the
+    suggested one) selected, the suggested one starred. Cards with the same choices share the HTML."""
+    made: dict[tuple[tuple[int, ...], int | None, int | None], str] = {}
+    suggested_label = _("suggested")
     for card in cards:
-        by_status[card.task.status].append(card)
-    return [Column(status=s.value, label=str(s.label), cards=by_status[s]) for s in COLUMNS]
+        suggested = card.suggested.pk if card.suggested is not None else None
+        key = (tuple(person.pk for person in card.choices), suggested, card.task.assignee_id)
+        if key not in made:
+            chosen = card.task.assignee_id or suggested
+            made[key] = (
+                format_html_join(
+                    "",
+                    '<option value="{}"{}{}>{}{}</option>',
+                    (
+                        (
+                            person.pk,
+                            mark_safe(" selected") if person.pk == chosen else "",
+                            format_html(' title="{}"', suggested_label) if person.pk == suggested else "",
+                            "★ " if person.pk == suggested else "",
+                            person.get_full_name(),
+                        )
+                        for person in card.choices
+                    ),
+                )
+                if card.choices
+                else format_html('<option value="">{}</option>', _("No specialist of this specialty"))
+            )
+        card.options = made[key]
 
 
-def _mine_context(user: User, today: dt.date) -> dict[str, Any]:
-    tasks = selectors.my_tasks_for(user, today=today)
-    cards = [_card(task, today=today, can_move=True, can_log=True, can_manage=False) for task in tasks]
-    return {"columns": _columns(cards), "board": "mine", "today": today, "count": len(tasks)}
+def _columns(board: selectors.BoardColumns, cards: dict[int, TaskCard], open_column: str) -> list[Column]:
+    return [
+        Column(
+            status=s.value,
+            label=str(s.label),
+            cards=[cards[task.pk] for task in board.tasks.get(s.value, [])],
+            total=board.counts.get(s.value, 0),
+            opened=s.value == open_column,
+        )
+        for s in COLUMNS
+    ]
 
 
-def _project_context(user: User, project: Project, today: dt.date) -> dict[str, Any]:
-    tasks = selectors.project_tasks_for(user, project.pk)
+def _open_column(request: HttpRequest) -> str:
+    wanted = request.GET.get("column", "")
+    return wanted if wanted in {s.value for s in COLUMNS} else ""
+
+
+def _mine_context(user: User, today: dt.date, open_column: str) -> dict[str, Any]:
+    board = selectors.my_board_for(user, today=today, statuses=COLUMNS, open_column=open_column)
+    links = CardLinks()
+    cards = {
+        task.pk: _card(task, today=today, can_move=True, can_log=True, can_manage=False, links=links)
+        for tasks in board.tasks.values()
+        for task in tasks
+    }
+    return {
+        "columns": _columns(board, cards, open_column),
+        "board": "mine",
+        "today": today,
+        "count": board.total,
+    }
+
+
+def _project_context(user: User, project: Project, today: dt.date, open_column: str) -> dict[str, Any]:
+    board = selectors.project_board_for(user, project, statuses=COLUMNS, open_column=open_column)
     manage = can_edit_project(user, project)
-    cards = [
-        _card(
+    links = CardLinks()
+    cards = {
+        task.pk: _card(
             task,
             today=today,
             can_move=manage or task.assignee_id == user.pk,
             can_log=task.assignee_id == user.pk,
             can_manage=manage,
+            links=links,
         )
+        for tasks in board.tasks.values()
         for task in tasks
-    ]
+    }
     if manage:
-        open_cards = [card for card in cards if card.task.is_open]
+        # Unassigned work offers its menu with the suggestion at once; an assigned task's menu is
+        # read when the AM asks to reassign it (``task_assign_menu``).
+        open_cards = [card for card in cards.values() if card.task.is_open and card.task.assignee_id is None]
         choices, suggested = selectors.assignee_choices([card.task for card in open_cards])
         for card in open_cards:
             card.choices = choices[card.task.pk]
             card.suggested = suggested[card.task.pk]
+        _assign_options(open_cards)
     agreed = (
         PlanVersion.objects.filter(project=project, status=PlanVersion.Status.AGREED)
         .only("pk", "number")
@@ -131,10 +238,10 @@ def _project_context(user: User, project: Project, today: dt.date) -> dict[str, 
             agreed = None  # every item of the agreed plan is a task already
     return {
         "project": project,
-        "columns": _columns(cards),
+        "columns": _columns(board, cards, open_column),
         "board": "project",
         "today": today,
-        "count": len(tasks),
+        "count": board.total,
         "can_manage": manage,
         "agreed": agreed,
         "plan_actual": selectors.plan_actual_for(project),
@@ -152,11 +259,12 @@ def _board(
 ) -> HttpResponse:
     user = signed_in_user(request)
     today = timezone.localdate()
+    open_column = _open_column(request)
     if kind == "project" and project is not None:
-        context = _project_context(user, project, today)
+        context = _project_context(user, project, today, open_column)
         template = "production/project_board.html"
     else:
-        context = _mine_context(user, today)
+        context = _mine_context(user, today, open_column)
         template = "production/mine.html"
     # A refused write shows its errors on that task's card, with what the person chose kept; a task
     # the board does not show keeps them above the columns.
@@ -282,6 +390,7 @@ def _task_page(
     if manage and task.is_open:
         choices, suggested = selectors.assignee_choices([task])
         card.choices, card.suggested = choices[task.pk], suggested[task.pk]
+        _assign_options([card])
     return render(
         request,
         "production/task.html",
@@ -411,6 +520,55 @@ def task_time(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ProductionError as error:
         return _refused(request, task, _messages_of(error))
     return _done(request, task, _("Time logged on %(title)s.") % {"title": task.title})
+
+
+@require_GET
+@staff_required
+def task_assign_menu(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assign menu of one open task, the suggested specialist starred, for a board's card."""
+    user = signed_in_user(request)
+    task = selectors.task_get_for(user, pk)
+    if not can_manage_task(user, task) or not task.is_open:
+        raise PermissionDenied
+    card = _card(task, today=timezone.localdate(), can_move=False, can_log=False, can_manage=True)
+    choices, suggested = selectors.assignee_choices([task])
+    card.choices, card.suggested = choices[task.pk], suggested[task.pk]
+    _assign_options([card])
+    board = "project" if request.GET.get("board") == "project" else "mine"
+    return render(request, "production/_task_actions.html#assign-form", {"card": card, "board": board})
+
+
+def _card_form(request: HttpRequest, task: Task, partial: str) -> HttpResponse:
+    today = timezone.localdate()
+    card = _card(task, today=today, can_move=False, can_log=False, can_manage=False)
+    board = "project" if request.GET.get("board") == "project" else "mine"
+    context = {"card": card, "task": task, "board": board, "today": today}
+    return render(request, f"production/_task_actions.html#{partial}", context)
+
+
+@require_GET
+@staff_required
+def task_block_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form that blocks a task, read when a board's card opens it."""
+    user = signed_in_user(request)
+    task = selectors.task_get_for(user, pk)
+    if (
+        not can_move_task(user, task)
+        or Task.Status.BLOCKED not in services.TRANSITIONS[Task.Status(task.status)]
+    ):
+        raise PermissionDenied
+    return _card_form(request, task, "block-form")
+
+
+@require_GET
+@staff_required
+def task_time_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form that logs time on a task, read when a board's card opens it."""
+    user = signed_in_user(request)
+    task = selectors.task_get_for(user, pk)
+    if not can_log_time(user, task):
+        raise PermissionDenied
+    return _card_form(request, task, "time-form")
 
 
 @require_POST
