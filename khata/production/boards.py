@@ -100,6 +100,21 @@ def blocked_on_client_card(user: AnyUser, *, today: dt.date, limit: int) -> Card
     )
 
 
+def blocked_on_team_card(user: AnyUser, *, today: dt.date, limit: int) -> Card | None:
+    """Tasks of the user's projects stopped by something inside the agency: the AM unblocks them."""
+    if not _runs_projects(user):
+        return None
+    return _card(
+        key="production.blocked_on_team",
+        title=_("Tasks blocked in the team"),
+        tasks=blocked_tasks_for(user, on=Task.BlockedOn.TEAM),
+        limit=limit,
+        empty=_("No task is blocked in the team."),
+        label=_("blocked in the team"),
+        tone="danger",
+    )
+
+
 def my_tasks_card(user: AnyUser, *, today: dt.date, limit: int) -> Card | None:
     """A specialist's own open tasks that are late or due within a week."""
     if not isinstance(user, User) or not user.is_active or user.role != User.Role.SPECIALIST:
@@ -186,3 +201,4 @@ def register_cards() -> None:
     today_board.register("production.mine", my_tasks_card, order=5)
     today_board.register("production.late", late_tasks_card, order=30)
     today_board.register("production.blocked_on_client", blocked_on_client_card, order=40)
+    today_board.register("production.blocked_on_team", blocked_on_team_card, order=35)

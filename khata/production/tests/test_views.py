@@ -284,6 +284,20 @@ def test_today_board_shows_tasks_waiting_on_the_client(http_as: Any, task: Task,
     assert "Waiting for logins" in page
 
 
+def test_today_board_shows_tasks_blocked_in_the_team_to_their_am_only(
+    http_as: Any, task: Task, specialist: User
+) -> None:
+    from khata.production.services import task_move
+
+    task_move(task=task, status="blocked", by=specialist, blocked_on="team", reason="Needs the designer")
+    board = http_as("am").get("/")
+    card = next(card for card in board.context["board"].cards if card.key == "production.blocked_on_team")
+    assert [item.pk for item in card.items] == [task.pk]
+    assert "Needs the designer" in board.content.decode()
+    other = http_as("other_am").get("/").context["board"].cards
+    assert [card.total for card in other if card.key == "production.blocked_on_team"] == [0]
+
+
 def test_portfolio_lists_late_tasks_and_the_workload(http_as: Any, task: Task) -> None:
     page = http_as("am").get(reverse("production:portfolio")).content.decode()
     assert "SEO audit" in page
