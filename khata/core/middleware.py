@@ -16,8 +16,12 @@ class UserLanguageMiddleware:
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         if language and translation.check_for_language(language):
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+            # Only for this request: the thread goes back to its language afterwards.
+            with translation.override(language):
+                request.LANGUAGE_CODE = language
+                response = self.get_response(request)
+                response.headers.setdefault("Content-Language", language)
+            return response
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

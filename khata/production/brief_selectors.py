@@ -18,7 +18,7 @@ from khata.core.boards import capped_count
 from khata.people.policies import AnyUser
 from khata.production.models import Brief, BriefAnswer, BriefQuestion, BriefTemplate
 from khata.production.policies import can_view_brief_templates
-from khata.production.selectors import brief_list_for, brief_visible_to
+from khata.production.selectors import brief_list_for, brief_visible_to, percent_of
 
 
 def _count_of(queryset: QuerySet[Any], by: str) -> Coalesce:
@@ -42,7 +42,8 @@ def with_completeness(briefs: QuerySet[Brief]) -> QuerySet[Brief]:
 
 
 def completeness_percent(answered: int, required: int) -> int:
-    return 100 if required == 0 else min(100, answered * 100 // required)
+    """Answered of required as a whole percent (2 of 3 reads 67%); a brief with nothing required is whole."""
+    return 100 if required == 0 else percent_of(answered, required)
 
 
 def project_briefs_for(user: AnyUser, project_id: int, *, limit: int) -> tuple[list[Brief], int, bool]:

@@ -508,7 +508,7 @@ class Progress:
     by_estimate: bool
 
 
-def _percent(done: int, total: int) -> int:
+def percent_of(done: int, total: int) -> int:
     """``done`` of ``total`` as a whole percent, rounded to the nearest (half up), but never 100
     before all is done nor 0 once something is."""
     if total <= 0 or done <= 0:
@@ -540,7 +540,7 @@ def progress_by_project(project_ids: Sequence[int]) -> dict[int, Progress]:
         total, done = int(row["total"] or 0), int(row["done"] or 0)
         if total > 0:
             result[row["version__project_id"]] = Progress(
-                percent=_percent(done, total), done=done, total=total, by_estimate=True
+                percent=percent_of(done, total), done=done, total=total, by_estimate=True
             )
     counted = (
         Task.objects.filter(project_id__in=[pk for pk in project_ids if pk not in result])
@@ -551,7 +551,7 @@ def progress_by_project(project_ids: Sequence[int]) -> dict[int, Progress]:
     for counts in counted:
         if counts["total"]:
             result[counts["project_id"]] = Progress(
-                percent=_percent(counts["done"], counts["total"]),
+                percent=percent_of(counts["done"], counts["total"]),
                 done=counts["done"],
                 total=counts["total"],
                 by_estimate=False,

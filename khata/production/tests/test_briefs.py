@@ -516,3 +516,15 @@ def test_completeness_counts_required_answers_only_in_one_query(
         assert brief_completeness(brief) == (2, 3)
     brief_answers_save(brief=brief, by=contact_a, values={q(template, "text").pk: ""})
     assert brief_completeness(brief) == (1, 3)
+
+
+def test_completeness_rounds_to_the_nearest_percent() -> None:
+    from khata.production.brief_selectors import completeness_percent
+
+    assert [completeness_percent(a, r) for a, r in [(2, 3), (1, 3), (0, 3), (3, 3), (0, 0)]] == [
+        67,
+        33,
+        0,
+        100,
+        100,
+    ]

@@ -407,9 +407,9 @@ def test_progress_counts_done_tasks_without_an_agreed_estimate(project: Project,
 def test_progress_rounds_to_the_nearest_percent_but_never_claims_all_or_nothing(
     project: Project, done: int, total: int, percent: int
 ) -> None:
-    from khata.production.selectors import _percent
+    from khata.production.selectors import percent_of
 
-    assert _percent(done, total) == percent
+    assert percent_of(done, total) == percent
 
 
 def test_two_of_three_tasks_done_read_67_percent(project: Project) -> None:
