@@ -6,6 +6,7 @@ the portal for client A, ``contact_b`` for client B.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -169,3 +170,16 @@ def browser_type_launch_args() -> dict[str, Any]:
 def _media_root(tmp_path: Any, settings: Any) -> Iterator[None]:
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
+
+
+@pytest.fixture
+def brief_defaults(db: None) -> None:
+    """The five default brief templates a fresh installation has from its migration.
+
+    A test that runs after a transactional one (a live server, say) finds the tables flushed, so the
+    rows the migration made are gone: this puts them back the way the migration does.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module("khata.production.migrations.0003_default_brief_templates")
+    migration.create_defaults(apps, None)

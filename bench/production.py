@@ -33,7 +33,7 @@ from khata.people.models import Specialty, User
 from khata.plans.models import Approval, PlanItem, PlanVersion, Project
 from khata.plans.selectors import PORTFOLIO_STAGE_LIMIT
 from khata.production.models import Task
-from khata.production.selectors import AT_RISK_DAYS, BOARD_LIMIT, DONE_RECENT_DAYS, PORTFOLIO_LIMIT
+from khata.production.selectors import AT_RISK_DAYS, COLUMN_LIMIT, DONE_RECENT_DAYS, PORTFOLIO_LIMIT
 from khata.production.views import WORKLOAD_PEOPLE, WORKLOAD_WEEKS
 
 HEAVY_PROJECT_ID = 1
@@ -306,22 +306,34 @@ def portfolio_floor(user: User) -> Query:
     return Floors.query(" UNION ALL ".join([*parts, counts]), all_params + params)
 
 
-def project_board_floor(project_id: int) -> Query:
-    """The board's tasks in due-date order, with project, client, assignee and specialty."""
-    return Floors.query(
-        f"SELECT {TASK_COLUMNS} WHERE t.project_id = %s ORDER BY t.due_date, t.id LIMIT {BOARD_LIMIT}",
-        [project_id],
+def _columns_floor(where: str, params: list[Any]) -> Query:
+    """A board's columns as the page reads them: each status's first cards (most urgent first; the
+    latest done first in Done) with project, client, assignee and specialty, and the count per status."""
+    parts = []
+    all_params: list[Any] = []
+    for status in Task.Status.values:
+        order = "t.done_at DESC, t.id DESC" if status == Task.Status.DONE else "t.due_date, t.id"
+        parts.append(
+            f"SELECT * FROM (SELECT {TASK_COLUMNS} WHERE {where} AND t.status = %s "
+            f"ORDER BY {order} LIMIT {COLUMN_LIMIT}) col_{status}"
+        )
+        all_params += [*params, status]
+    counts = (
+        "SELECT NULL, NULL, t.status, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM production_task t "
+        f"WHERE {where} GROUP BY t.status"
     )
+    return Floors.query(" UNION ALL ".join([*parts, counts]), all_params + params)
+
+
+def project_board_floor(project_id: int) -> Query:
+    """The project board: each column's first tasks and the count per status."""
+    return _columns_floor("t.project_id = %s", [project_id])
 
 
 def mine_floor(user: User, today: dt.date) -> Query:
-    """The specialist's open tasks and those done in the last two weeks, in due-date order."""
+    """The specialist's columns: open tasks and those done in the last two weeks, first cards of each."""
     since = dt.datetime.combine(today - dt.timedelta(days=DONE_RECENT_DAYS), dt.time(0), dt.UTC)
-    return Floors.query(
-        f"SELECT {TASK_COLUMNS} WHERE t.assignee_id = %s AND (t.status <> 'done' OR t.done_at >= %s) "
-        f"ORDER BY t.due_date, t.id LIMIT {BOARD_LIMIT}",
-        [user.pk, since],
-    )
+    return _columns_floor("t.assignee_id = %s AND (t.status <> 'done' OR t.done_at >= %s)", [user.pk, since])
 
 
 def monitoring_floor(user: User, today: dt.date) -> Query:

@@ -217,7 +217,9 @@ def _secrets_of(client: Client, secret: str) -> list[str]:
 
 
 @pytest.fixture
-def sides(client_a: Client, client_b: Client, contact_a: User, contact_b: User) -> dict[str, Side]:
+def sides(
+    client_a: Client, client_b: Client, contact_a: User, contact_b: User, brief_defaults: None
+) -> dict[str, Side]:
     # Client A's objects are planted first, so client B's ids are higher in every table.
     for planter in PLANTERS:
         planter(client_a, "QUILLON")

@@ -20,7 +20,13 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_brief_is_sent_answered_in_parts_and_handed_in(
-    page: Page, tmp_path: Path, admin: User, am: User, client_a: Client, contact_a: User
+    page: Page,
+    tmp_path: Path,
+    admin: User,
+    am: User,
+    client_a: Client,
+    contact_a: User,
+    brief_defaults: None,
 ) -> None:
     # The first page of a live server can be slow on a busy machine; steps keep the short timeout.
     page.set_default_navigation_timeout(30_000)
