@@ -55,7 +55,10 @@ test-sqlite: setup system-deps
 test-postgres: setup postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
 
-test: setup system-deps lint typecheck test-sqlite test-postgres
+# The SQLite and PostgreSQL suites run side by side (one core each); each one's output is printed
+# whole when it ends.
+test: setup system-deps lint typecheck
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 bench: setup postgres
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
