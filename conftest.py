@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client as HttpClient
+from playwright.sync_api import expect
 
 from khata.clients.models import Client, Contact
 from khata.clients.services import client_create, contact_create
@@ -149,6 +150,11 @@ def http_as(personas: dict[str, User | None]) -> Any:
 
 # Real browser: Debian's Chromium, never a downloaded one.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# The SQLite suite, browser tests included, runs beside the PostgreSQL one on a two-core machine:
+# a browser step may wait longer than on an idle machine before the page has changed.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")

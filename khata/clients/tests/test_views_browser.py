@@ -40,7 +40,7 @@ def console(page: Page) -> Iterator[list[str]]:
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: lines.append(f"error: {error}"))
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     yield lines
     problems = [line for line in lines if "Content Security Policy" in line or line.startswith("error:")]
     assert problems == []
