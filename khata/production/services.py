@@ -96,6 +96,24 @@ def brief_template_create(*, by: User, service: str, name: str, active: bool = T
     return template
 
 
+def _check_question(
+    text: str, kind: str, choices: list[str] | None
+) -> tuple[str, list[str], dict[str, list[str]]]:
+    """A question's cleaned wording and choices, and what is wrong with them, field by field."""
+    errors: dict[str, list[str]] = {}
+    text = text.strip()
+    options = [str(option).strip() for option in (choices or []) if str(option).strip()]
+    if not text:
+        errors.setdefault("text", []).append(_("This field is required."))
+    if kind not in BriefQuestion.Kind.values:
+        errors.setdefault("kind", []).append(_("Unknown kind of question."))
+    if kind == BriefQuestion.Kind.CHOICE and len(set(options)) < 2:
+        errors.setdefault("choices", []).append(_("A choice question needs at least two choices."))
+    if kind != BriefQuestion.Kind.CHOICE and options:
+        errors.setdefault("choices", []).append(_("Only a choice question has choices."))
+    return text, options, errors
+
+
 @transaction.atomic
 def brief_question_add(
     *,
@@ -111,17 +129,7 @@ def brief_question_add(
     if not can_edit_brief_templates(by):
         raise _refuse("by", _("Only the head of accounts can edit brief templates."))
     template = BriefTemplate.objects.select_for_update().get(pk=template.pk)
-    errors: dict[str, list[str]] = {}
-    text = text.strip()
-    options = [str(option).strip() for option in (choices or []) if str(option).strip()]
-    if not text:
-        errors.setdefault("text", []).append(_("This field is required."))
-    if kind not in BriefQuestion.Kind.values:
-        errors.setdefault("kind", []).append(_("Unknown kind of question."))
-    if kind == BriefQuestion.Kind.CHOICE and len(set(options)) < 2:
-        errors.setdefault("choices", []).append(_("A choice question needs at least two choices."))
-    if kind != BriefQuestion.Kind.CHOICE and options:
-        errors.setdefault("choices", []).append(_("Only a choice question has choices."))
+    text, options, errors = _check_question(text, kind, choices)
     if errors:
         raise ProductionError(errors)
     if order is None:
@@ -208,17 +216,7 @@ def brief_question_update(
     """
     _template_locked(question.template, by)
     question = BriefQuestion.objects.select_for_update().get(pk=question.pk)
-    errors: dict[str, list[str]] = {}
-    text = text.strip()
-    options = [str(option).strip() for option in (choices or []) if str(option).strip()]
-    if not text:
-        errors.setdefault("text", []).append(_("This field is required."))
-    if kind not in BriefQuestion.Kind.values:
-        errors.setdefault("kind", []).append(_("Unknown kind of question."))
-    if kind == BriefQuestion.Kind.CHOICE and len(set(options)) < 2:
-        errors.setdefault("choices", []).append(_("A choice question needs at least two choices."))
-    if kind != BriefQuestion.Kind.CHOICE and options:
-        errors.setdefault("choices", []).append(_("Only a choice question has choices."))
+    text, options, errors = _check_question(text, kind, choices)
     answered = _answered_values(question)
     if answered and kind != question.kind:
         errors.setdefault("kind", []).append(
