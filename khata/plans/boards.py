@@ -54,25 +54,40 @@ def _waiting_days(version: Any, today: dt.date) -> int:
     return max((today - timezone.localdate(since)).days, 0)
 
 
-def today_plans_waiting_for_client(user: AnyUser, *, today: dt.date, limit: int) -> Card | None:
-    """Proposed plans of the AM's projects the client has not answered yet, the longest waiting first."""
-    if not _runs_plans(user):
-        return None
-    versions = plans_waiting_for_client_for(user)
+def _plans_card(
+    versions: Any, *, key: str, title: Any, empty: Any, label: Any, tone: str, today: dt.date, limit: int
+) -> Card:
+    """A Today card of plan versions, each with the days it has waited, the longest first."""
     total, capped = capped_count(versions)
     rows = list(versions[:limit])
     for version in rows:
-        version.days_waiting = _waiting_days(version, today)  # type: ignore[attr-defined]
+        version.days_waiting = _waiting_days(version, today)
     return Card(
-        key="plans.waiting_for_client",
-        title=gettext_lazy("Plans waiting for the client"),
+        key=key,
+        title=title,
         template="plans/cards/plans.html",
         items=rows,
         total=total,
         capped=capped,
-        empty=gettext_lazy("No proposed plan waits for a client."),
-        counters=[Counter(label=gettext_lazy("plans with clients"), value=total, capped=capped)],
+        empty=empty,
+        counters=[Counter(label=label, value=total, capped=capped, tone=tone if total else "")],
         more_url=reverse("plans:list"),
+    )
+
+
+def today_plans_waiting_for_client(user: AnyUser, *, today: dt.date, limit: int) -> Card | None:
+    """Proposed plans of the AM's projects the client has not answered yet, the longest waiting first."""
+    if not _runs_plans(user):
+        return None
+    return _plans_card(
+        plans_waiting_for_client_for(user),
+        key="plans.waiting_for_client",
+        title=gettext_lazy("Plans waiting for the client"),
+        empty=gettext_lazy("No proposed plan waits for a client."),
+        label=gettext_lazy("plans with clients"),
+        tone="",
+        today=today,
+        limit=limit,
     )
 
 
@@ -80,28 +95,15 @@ def today_plans_waiting_for_you(user: AnyUser, *, today: dt.date, limit: int) ->
     """Proposed plans the client has answered or approved and the company side has not approved."""
     if not _runs_plans(user):
         return None
-    versions = plans_waiting_for_company_for(user)
-    total, capped = capped_count(versions)
-    rows = list(versions[:limit])
-    for version in rows:
-        version.days_waiting = _waiting_days(version, today)  # type: ignore[attr-defined]
-    return Card(
+    return _plans_card(
+        plans_waiting_for_company_for(user),
         key="plans.waiting_for_you",
         title=gettext_lazy("Plans waiting for you"),
-        template="plans/cards/plans.html",
-        items=rows,
-        total=total,
-        capped=capped,
         empty=gettext_lazy("No client's answer waits for you."),
-        counters=[
-            Counter(
-                label=gettext_lazy("answered by clients"),
-                value=total,
-                capped=capped,
-                tone="warn" if total else "",
-            )
-        ],
-        more_url=reverse("plans:list"),
+        label=gettext_lazy("answered by clients"),
+        tone="warn",
+        today=today,
+        limit=limit,
     )
 
 
