@@ -516,24 +516,19 @@ def report_email_contacts(*, report: StatusReport, by: User, site_url: str = "")
     """Email a published report to each portal contact of the client; how many were sent."""
     sent = 0
     for contact in report_recipients(report.project):
+        kind = "status_report.emailed"
+        summary = gettext_noop("Status report %(number)s emailed to %(name)s")
         try:
             report_email_message(report, contact, site_url=site_url).send()
         except Exception:  # a mail server's failure must not hide the others
             logger.exception("Status report %s: the email to contact %s failed", report.pk, contact.pk)
-            event_record(
-                kind="status_report.email_failed",
-                summary=gettext_noop("Status report %(number)s could not be emailed to %(name)s"),
-                params={"number": report.number, "name": contact.full_name},
-                by=by,
-                client=report.project.client,
-                subject=report,
-                data={"contact": contact.pk},
-            )
-            continue
-        sent += 1
+            kind = "status_report.email_failed"
+            summary = gettext_noop("Status report %(number)s could not be emailed to %(name)s")
+        else:
+            sent += 1
         event_record(
-            kind="status_report.emailed",
-            summary=gettext_noop("Status report %(number)s emailed to %(name)s"),
+            kind=kind,
+            summary=summary,
             params={"number": report.number, "name": contact.full_name},
             by=by,
             client=report.project.client,
