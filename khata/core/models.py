@@ -99,3 +99,34 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}/{self.year}: {self.last}"
+
+
+class Agency(models.Model):
+    """The agency's own details, printed on the letterhead of its documents: one row, edited by the head."""
+
+    SINGLETON = 1
+
+    name = models.CharField(_("name"), max_length=120)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    tax_id = models.CharField(_("tax id (GSTIN / VAT)"), max_length=40, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=60, blank=True)
+    bank_details = models.TextField(_("bank details"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    # Stored under agency/ and served only through a staff view, never by its path.
+    logo = models.FileField(_("logo"), upload_to="agency/", blank=True)
+    logo_content_type = models.CharField(max_length=40, blank=True)
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#1F4E79")
+    document_footer = models.TextField(_("document footer"), blank=True)
+    terms = models.TextField(_("default terms"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agency")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="agency_singleton")]
+
+    def __str__(self) -> str:
+        return self.name
