@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks_db",
     "khata.core",
     "khata.people",
     "khata.clients",
@@ -227,6 +228,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The largest file a person may attach (khata.core.uploads.upload_check).
 KHATA_UPLOAD_MAX_BYTES = int(os.environ.get("KHATA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+# Background work: tasks wait in the database until `khata worker` runs them; `khata scheduler`
+# enqueues the periodic ones.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Console email by default (messages are printed); SMTP when EMAIL_BACKEND says so.
 EMAIL_BACKEND_PATH = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

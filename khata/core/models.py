@@ -3,6 +3,7 @@
 ``Event`` is the timeline: one row for every state change in any domain (who, what, when, and a
 link to the subject). It is the relationship history and the audit trail at once, so rows are
 never updated or deleted. ``Counter`` hands out gapless document numbers per series and year.
+``ScheduledRun`` remembers which periodic job already ran for which due item.
 """
 
 from __future__ import annotations
@@ -130,3 +131,22 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ScheduledRun(models.Model):
+    """One periodic job's run for one due item (``khata scheduler``).
+
+    The unique (job, key) pair is what makes a run happen once: a scheduler enqueues the job's task
+    only when its insert of this row succeeds, so a second scheduler running at the same moment, or
+    the same scheduler a minute later, finds the row and leaves the item alone.
+    """
+
+    job = models.CharField(max_length=100)
+    key = models.CharField(max_length=200)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "key"], name="scheduledrun_job_key")]
+
+    def __str__(self) -> str:
+        return f"{self.job}: {self.key}"
