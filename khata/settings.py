@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "khata.clients",
     "khata.plans",
     "khata.production",
+    "khata.documents",
     "khata.portal",
     "khata.insights",
     "khata.api",

@@ -48,11 +48,57 @@ def event_record(
     )
 
 
-def number_next(*, series: str, on: dt.date) -> str:
+NUMBER_PLACEHOLDER = re.compile(r"\{(year|yy|seq(?::0[1-9])?)\}")
+
+
+def number_format_check(fmt: str) -> str | None:
+    """Why a number format cannot be used, or None when it can.
+
+    A format is literal text (A-Z 0-9 / -) with ``{year}`` or ``{yy}`` once and ``{seq}`` (or
+    ``{seq:04}``…) once, e.g. ``ACT/{year}/{seq:05}``; nothing else is evaluated, so a format typed
+    by the head cannot reach into Python objects. The longest number it can give must fit 16 characters.
+    """
+    placeholders = NUMBER_PLACEHOLDER.findall(fmt)
+    literal = NUMBER_PLACEHOLDER.sub("", fmt)
+    if "{" in literal or "}" in literal:
+        return "unknown"
+    if sum(1 for p in placeholders if p.startswith("seq")) != 1:
+        return "seq"
+    if sum(1 for p in placeholders if p in ("year", "yy")) != 1:
+        return "year"
+    if literal and not re.fullmatch(r"[A-Z0-9/-]+", literal):
+        return "characters"
+    if len(number_render(fmt, year=2099, seq=10 ** _seq_width(fmt) - 1)) > 16:
+        return "length"
+    return None
+
+
+def _seq_width(fmt: str) -> int:
+    match = re.search(r"\{seq(?::0([1-9]))?\}", fmt)
+    return int(match.group(1)) if match and match.group(1) else 1
+
+
+def number_render(fmt: str, *, year: int, seq: int) -> str:
+    """Fill a checked number format: ``{year}``, ``{yy}`` and ``{seq[:0N]}``."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "year":
+            return f"{year:04d}"
+        if name == "yy":
+            return f"{year % 100:02d}"
+        return f"{seq:0{_seq_width(match.group(0))}d}"
+
+    return NUMBER_PLACEHOLDER.sub(fill, fmt)
+
+
+def number_next(*, series: str, on: dt.date, fmt: str | None = None) -> str:
     """The next gapless number of a series for the year of ``on``, e.g. ``INV/2026/000123``.
 
-    Must run inside the issuing transaction: the counter row stays locked until it commits, so a
-    rolled-back issue gives its number back and two concurrent issues never share one.
+    ``fmt`` shapes the number (``CTR/{year}/{seq:04}``, see ``number_format_check``); without it the
+    number is ``SERIES/YEAR/NNNNNN``. Must run inside the issuing transaction: the counter row stays
+    locked until it commits, so a rolled-back issue gives its number back and two concurrent issues
+    never share one.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_next must run inside the issuing transaction.")
@@ -61,7 +107,10 @@ def number_next(*, series: str, on: dt.date) -> str:
     counter.last = models.F("last") + 1
     counter.save(update_fields=["last"])
     counter.refresh_from_db(fields=["last"])
-    number = f"{series}/{on.year}/{counter.last:06d}"
+    if fmt is None:
+        number = f"{series}/{on.year}/{counter.last:06d}"
+    else:
+        number = number_render(fmt, year=on.year, seq=counter.last)
     if not NUMBER_FORMAT.match(number):
         raise ValueError(f"Number {number!r} breaks the 16-character A-Z 0-9 / - rule.")
     return number
