@@ -16,6 +16,7 @@ urlpatterns = [
     path("clients/", include("khata.clients.urls")),
     path("projects/", include("khata.plans.urls")),
     path("people/", include("khata.people.urls")),
+    path("settings/", include("khata.core.urls")),
     path("tasks/", include("khata.production.urls")),
     path("briefs/", include("khata.production.brief_urls")),
     path("reports/", include("khata.production.report_urls")),
