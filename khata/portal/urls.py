@@ -1,6 +1,6 @@
 from django.urls import path
 
-from khata.portal import briefs, reports, views
+from khata.portal import briefs, document_pdf, reports, views
 
 app_name = "portal"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     path("briefs/<int:brief_pk>/", briefs.brief, name="brief"),
     path("briefs/<int:brief_pk>/hand-in/", briefs.brief_hand_in, name="brief_submit"),
     path("briefs/<int:brief_pk>/files/<int:answer_pk>/", briefs.brief_file, name="brief_file"),
+    path("documents/<int:document_pk>/pdf/", document_pdf.document_pdf, name="document_pdf"),
 ]
