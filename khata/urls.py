@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from khata.core import views as core_views
-from khata.documents import pdf_views as document_pdf_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -18,7 +17,6 @@ urlpatterns = [
     path("projects/", include("khata.plans.urls")),
     path("people/", include("khata.people.urls")),
     path("settings/", include("khata.core.urls")),
-    path("documents/<int:pk>/pdf/", document_pdf_views.document_pdf_download, name="document_pdf"),
     path("tasks/", include("khata.production.urls")),
     path("briefs/", include("khata.production.brief_urls")),
     path("reports/", include("khata.production.report_urls")),
