@@ -12,12 +12,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from khata.clients.models import Client
 from khata.clients.selectors import client_scope
+from khata.core.models import Event
 from khata.documents.models import ActLine, Behaviour, Document, DocumentDecision, DocumentFile, DocumentKind
 from khata.documents.services import items_on_other_acts, tasks_on_other_acts
 from khata.people.models import User
@@ -26,6 +28,7 @@ from khata.plans.models import PlanItem, PlanVersion
 from khata.production.models import Task
 
 CONTRACT_HORIZON_DAYS = 30
+DOCUMENT_PAGE_EVENTS = 100
 
 
 def document_visible_to(user: AnyUser) -> QuerySet[Document]:
@@ -169,6 +172,7 @@ class DocumentPage:
     versions: list[Document] = field(default_factory=list)
     dependants: list[Document] = field(default_factory=list)
     total_minutes: int = 0
+    events: list[Event] = field(default_factory=list)
 
 
 def document_page_for(user: AnyUser, pk: int | str) -> DocumentPage:
@@ -193,6 +197,16 @@ def document_page_for(user: AnyUser, pk: int | str) -> DocumentPage:
     visible = document_visible_to(user)
     versions = list(visible.filter(pk__in=chain_ids).select_related("kind").order_by("created_at", "id"))
     dependants = list(visible.filter(contract=document).select_related("kind").order_by("-date", "-id")[:50])
+    # The document's history: the newest events whose subject it is, on its client's timeline.
+    events = list(
+        Event.objects.filter(
+            client_id=document.client_id,
+            subject_type=ContentType.objects.get_for_model(Document),
+            subject_id=document.pk,
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:DOCUMENT_PAGE_EVENTS]
+    )
     return DocumentPage(
         document=document,
         lines=lines,
@@ -201,6 +215,7 @@ def document_page_for(user: AnyUser, pk: int | str) -> DocumentPage:
         versions=versions if len(versions) > 1 else [],
         dependants=dependants,
         total_minutes=sum(line.minutes for line in lines),
+        events=events,
     )
 
 
