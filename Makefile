@@ -25,10 +25,15 @@ setup:
 	@$(UV) sync --locked --quiet
 	@$(BIN)/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^compiling' || true
 
+# The worker (emails, reminders) and the scheduler run in the background beside the web server and
+# stop with it.
 run: setup
 	@$(BIN)/khata migrate --verbosity 0
 	@$(BIN)/khata demo --if-empty
-	@$(BIN)/khata serve $(HOST):$(PORT)
+	@$(BIN)/khata worker --verbosity 0 & worker=$$!; \
+	$(BIN)/khata scheduler --verbosity 0 & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null || true' EXIT INT TERM; \
+	$(BIN)/khata serve $(HOST):$(PORT)
 
 demo: setup
 	@$(BIN)/khata migrate --verbosity 0

@@ -12,8 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from asgiref.local import Local
 from django.conf import settings as django_settings
+from django.tasks import task_backends
 from django.test import Client as HttpClient
+from django.test.signals import setting_changed
 from playwright.sync_api import expect
 
 from khata.clients.models import Client, Contact
@@ -22,6 +25,20 @@ from khata.people.models import Specialty, User
 
 # A fast hasher: tests sign people in by the hundred; production keeps Django's default.
 django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _task_backends_reset(**kwargs: Any) -> None:
+    """Forget the task backends made so far, so the next enqueue follows the TASKS setting."""
+    if kwargs.get("setting", "TASKS") == "TASKS":
+        task_backends.__dict__.pop("settings", None)
+        task_backends._connections = Local(task_backends.thread_critical)  # type: ignore[attr-defined]
+
+
+# Background tasks run at once in tests (a published report's emails are in the outbox when the
+# call returns); a test of the worker itself sets TASKS to the database backend.
+django_settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+_task_backends_reset()
+setting_changed.connect(_task_backends_reset, dispatch_uid="khata-tests-task-backends")
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test persona)
 

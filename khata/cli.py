@@ -11,6 +11,10 @@ usage: khata COMMAND [options]
   khata export clients                 write clients with their contacts as CSV
         [--status S] [--owner EMAIL] [-o FILE]
   khata token create EMAIL             create (or show) an API token
+  khata worker [--batch]               run the background tasks (emails, reminders) as they come
+                                         (--batch: run what is waiting, then exit)
+  khata scheduler [--once]             enqueue the periodic jobs' due items every minute
+        [--every SECONDS]                (--once: one pass, for cron)
 
 `khata COMMAND --help` explains a command; `khata help --commands` lists every Django
 management command, which `khata` runs too. Settings come from the environment: DATABASE_URL,

@@ -457,14 +457,19 @@ def report_publish(
 ) -> StatusReport:
     """Publish a draft: frozen from now on, shown in the portal and emailed to the client's contacts.
 
-    The emails go after the publication is committed (a mail server that fails does not unpublish
-    a report); each one sent, or failed, is a timeline event. ``site_url`` ("https://khata.example")
-    makes the portal link absolute. ``notify=False`` publishes without emails (an agency's history
-    brought in from elsewhere, such as the demo's).
+    The emails are a background task (``khata worker`` sends them), enqueued in the publication's
+    transaction: a report is never published without its emails on the way, and a mail server
+    that fails does not unpublish it. Each email sent, or failed, is a timeline event.
+    ``site_url`` ("https://khata.example") makes the portal link absolute. ``notify=False``
+    publishes without emails (an agency's history brought in from elsewhere, such as the demo's).
     """
-    report = _publish(report, by)
-    if notify:
-        report_email_contacts(report=report, by=by, site_url=site_url)
+    # The task's module imports this one.
+    from khata.production.tasks import report_email_task
+
+    with transaction.atomic():
+        report = _publish(report, by)
+        if notify:
+            report_email_task.enqueue(report_id=report.pk, by_id=by.pk, site_url=site_url)
     return report
 
 
