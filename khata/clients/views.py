@@ -38,6 +38,7 @@ from khata.clients.policies import (
     can_reassign_client,
 )
 from khata.clients.transfer import CSV_COLUMNS, clients_export, clients_import
+from khata.core.boards import board_cards, client_page
 from khata.core.forms import apply_service_errors
 from khata.core.keyset import keyset_paginate
 from khata.people.decorators import signed_in_user, staff_required
@@ -47,6 +48,8 @@ PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 25
 OPEN_STEPS_SHOWN = 10
 INTERACTIONS_SHOWN = 8
+# Each panel other domains add to the client page shows at most this many rows.
+PANEL_LIMIT = 10
 IMPORT_STASH = "imports"
 
 
@@ -256,6 +259,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_steps_shown": OPEN_STEPS_SHOWN,
         "interactions_shown": INTERACTIONS_SHOWN,
         "can_edit": can_edit_client(user, client),
+        "panels": board_cards(client_page, client, user, limit=PANEL_LIMIT),
         **_timeline_context(request, client),
     }
     return render(request, "clients/detail.html", context)

@@ -10,6 +10,8 @@ A portal provider is ``func(contact, *, limit) -> Card`` and is always shown, em
 client sees the whole list of what may wait for them.
 A project panel provider is ``func(project, user, *, limit) -> Card | None``: the staff project page
 (``plans``) and the client's project page (``portal``) show the panels other domains register.
+A client panel provider is ``func(client, user, *, limit) -> Card | None``: the staff client page
+(``clients``) shows the panels the work domains register (documents, invoices…).
 
 Registering the same key again replaces the provider: a domain that arrives later swaps an
 empty placeholder section for its real one.
@@ -107,6 +109,8 @@ portal_home = Board("portal_home")
 # A provider is ``func(project, user, *, limit) -> Card | None`` (``None``: nothing to show here).
 project_page = Board("project_page")
 portal_project_page = Board("portal_project_page")
+# Panels of the staff client page; a provider is ``func(client, user, *, limit) -> Card | None``.
+client_page = Board("client_page")
 
 
 def register_today_card(key: str, func: TodayProvider, *, order: int = 100) -> None:
@@ -127,6 +131,11 @@ def register_project_panel(key: str, func: ProjectProvider, *, order: int = 100)
 def register_portal_project_panel(key: str, func: ProjectProvider, *, order: int = 100) -> None:
     """A domain adds a panel to the client's project page in the portal."""
     portal_project_page.register(key, func, order=order)
+
+
+def register_client_panel(key: str, func: ProjectProvider, *, order: int = 100) -> None:
+    """A domain adds a panel to the staff client page (documents, invoices…)."""
+    client_page.register(key, func, order=order)
 
 
 def board_cards(board: Board, *args: Any, **kwargs: Any) -> list[Card]:
