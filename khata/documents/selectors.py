@@ -16,12 +16,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from khata.clients.models import Client
 from khata.clients.selectors import client_scope
-from khata.core.models import Event
+from khata.core.models import Counter, Event
+from khata.core.services import number_format_check, number_render
 from khata.documents.models import ActLine, Behaviour, Document, DocumentDecision, DocumentFile, DocumentKind
-from khata.documents.services import items_on_other_acts, tasks_on_other_acts
+from khata.documents.services import NUMBER_FORMAT_ERRORS, items_on_other_acts, tasks_on_other_acts
 from khata.people.models import User
 from khata.people.policies import AnyUser
 from khata.plans.models import PlanItem, PlanVersion
@@ -284,3 +286,34 @@ def document_prefetch_lines(rows: QuerySet[Document]) -> QuerySet[Document]:
 def documents_of_client(user: AnyUser, client: Client, *, limit: int = 20) -> list[Any]:
     """The latest documents of one client (the client page's panel)."""
     return list(document_list_for(user).filter(client=client).order_by("-date", "-id")[:limit])
+
+
+def number_example(*, fmt: str, series: str, on: dt.date) -> tuple[str, str]:
+    """The next number a kind's format would give in its series this year, or why it cannot."""
+    if not fmt:
+        return "", ""
+    problem = number_format_check(fmt)
+    if problem is not None:
+        return "", gettext(NUMBER_FORMAT_ERRORS[problem])
+    last = (
+        Counter.objects.filter(series=series, year=on.year).values_list("last", flat=True).first()
+        if series
+        else None
+    )
+    return number_render(fmt, year=on.year, seq=(last or 0) + 1), ""
+
+
+def kind_number_examples(kinds: list[DocumentKind], *, on: dt.date) -> dict[int, str]:
+    """The next number of each kind (one query for all), for the kinds editor."""
+    counters = dict(
+        Counter.objects.filter(series__in=[kind.series for kind in kinds], year=on.year).values_list(
+            "series", "last"
+        )
+    )
+    examples = {}
+    for kind in kinds:
+        if number_format_check(kind.number_format) is None:
+            examples[kind.pk] = number_render(
+                kind.number_format, year=on.year, seq=counters.get(kind.series, 0) + 1
+            )
+    return examples
