@@ -301,7 +301,10 @@ SPECTACULAR_SETTINGS = {
         "(`plan-items`).\n"
         "- Production: **tasks** (`tasks`), **time logs** (`time-logs`), **briefs** (`briefs`) and "
         "**brief templates** (`brief-templates`).\n"
-        "- **Status reports** to the client (`status-reports`).\n\n"
+        "- **Status reports** to the client (`status-reports`).\n"
+        "- The document flow: **documents** (`documents`: contracts, acts of completed work, reports…), "
+        "the lines of acts (`act-lines`), the versions of their files (`document-files`) and the "
+        "**document kinds** with their numbering (`document-kinds`).\n\n"
         "Authenticate with a token (`Authorization: Token …`) or the signed-in session. "
         "A client contact sees only its own client's objects; any other answers 404."
     ),
@@ -321,6 +324,10 @@ SPECTACULAR_SETTINGS = {
         "BriefStatusEnum": "khata.production.models.Brief.Status",
         "BriefQuestionKindEnum": "khata.production.models.BriefQuestion.Kind",
         "InteractionKindEnum": "khata.clients.models.Interaction.Kind",
+        "DocumentStatusEnum": "khata.documents.models.Document.Status",
+        "DocumentDecisionEnum": "khata.documents.models.DocumentDecision.Decision",
+        "ItemDecisionEnum": "khata.plans.models.ItemDecision.Decision",
+        "DocumentBehaviourEnum": "khata.documents.models.Behaviour",
     },
 }
 

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from khata.api import plans, production, reports, views
+from khata.api import documents, plans, production, reports, views
 
 app_name = "api"
 
@@ -21,6 +21,10 @@ router.register("time-logs", production.TimeLogViewSet, basename="timelog")
 router.register("briefs", production.BriefViewSet, basename="brief")
 router.register("brief-templates", production.BriefTemplateViewSet, basename="brieftemplate")
 router.register("status-reports", reports.StatusReportViewSet, basename="statusreport")
+router.register("documents", documents.DocumentViewSet, basename="document")
+router.register("act-lines", documents.ActLineViewSet, basename="actline")
+router.register("document-files", documents.DocumentFileViewSet, basename="documentfile")
+router.register("document-kinds", documents.DocumentKindViewSet, basename="documentkind")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
