@@ -39,6 +39,7 @@ from khata.documents.models import (
     DocumentFile,
     DocumentKind,
 )
+from khata.documents.notify import document_sent_email_task
 from khata.documents.policies import (
     answering_contact,
     can_create_documents,
@@ -541,10 +542,12 @@ def _check_ready(document: Document) -> None:
 
 
 @transaction.atomic
-def document_send(*, document: Document, by: User, note: str = "") -> Document:
+def document_send(*, document: Document, by: User, note: str = "", site_url: str = "") -> Document:
     """Register the document (if it has no number yet) and send it to the client.
 
-    A disputed document may be sent again as it is, with the AM's answer in ``note``.
+    A disputed document may be sent again as it is, with the AM's answer in ``note``. Once the
+    transaction is committed, the contacts who answer for the client are emailed in the background
+    (``notify.document_sent_email_task``); ``site_url`` makes the portal link absolute.
     """
     document = _locked(document)
     if not can_edit_document(by, document):
@@ -565,6 +568,11 @@ def document_send(*, document: Document, by: User, note: str = "") -> Document:
         by=by,
         note=note,
     )
+    if document.status == Document.Status.SENT:
+        sent_id, by_id = document.pk, by.pk
+        transaction.on_commit(
+            lambda: document_sent_email_task.enqueue(document_id=sent_id, by_id=by_id, site_url=site_url)
+        )
     return document
 
 
