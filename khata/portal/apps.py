@@ -10,3 +10,6 @@ class PortalConfig(AppConfig):
         from khata.portal.selectors import register_sections
 
         register_sections()
+        from khata.portal.documents import register_document_boards
+
+        register_document_boards()

@@ -21,6 +21,8 @@ from khata.clients.models import Client, Contact
 from khata.clients.policies import can_view_client
 from khata.clients.selectors import contact_list_for
 from khata.core.boards import Card, portal_home
+from khata.documents.models import DocumentFile
+from khata.documents.selectors import document_visible_to
 from khata.people.models import User
 from khata.people.policies import AnyUser, can_preview_portal, is_contact_user
 
@@ -104,3 +106,13 @@ def register_sections() -> None:
     """Placeholders for every section; a domain that fills one registers the same key."""
     for order, (key, title, empty) in enumerate(PLACEHOLDERS, start=1):
         portal_home.register_default(key, empty_section(key, title, empty), order=order * 10)
+
+
+def portal_document_file_get_for(user: AnyUser, pk: int | str) -> DocumentFile:
+    """A file of a document the contact may see (its own company's, sent), or 404."""
+    try:
+        return DocumentFile.objects.select_related("document").get(
+            pk=pk, document__in=document_visible_to(user)
+        )
+    except (DocumentFile.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such file.") from error

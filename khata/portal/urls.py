@@ -1,6 +1,6 @@
 from django.urls import path
 
-from khata.portal import briefs, document_pdf, reports, views
+from khata.portal import briefs, document_pdf, documents, reports, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,4 +18,9 @@ urlpatterns = [
     path("briefs/<int:brief_pk>/hand-in/", briefs.brief_hand_in, name="brief_submit"),
     path("briefs/<int:brief_pk>/files/<int:answer_pk>/", briefs.brief_file, name="brief_file"),
     path("documents/<int:document_pk>/pdf/", document_pdf.document_pdf, name="document_pdf"),
+    path("documents/", documents.document_list, name="documents"),
+    path("documents/<int:document_pk>/", documents.document, name="document"),
+    path("documents/<int:document_pk>/accept/", documents.document_accept_view, name="document_accept"),
+    path("documents/<int:document_pk>/dispute/", documents.document_dispute_view, name="document_dispute"),
+    path("documents/files/<int:documentfile_pk>/", documents.document_file, name="document_file"),
 ]

@@ -82,7 +82,13 @@ def test_what_waits_shows_every_section_with_a_friendly_empty_state(http_as: Any
     sections = response.context["home"].sections
     assert [section.key for section in sections] == ["plans", "briefs", "acts", "invoices", "surveys"]
     html = response.content.decode()
-    for title in ["Plans to agree", "Briefs to answer", "Acts to accept", "Invoices to pay", "Surveys"]:
+    for title in [
+        "Plans to agree",
+        "Briefs to answer",
+        "Documents waiting for you",
+        "Invoices to pay",
+        "Surveys",
+    ]:
         assert title in html
     assert "No invoice waits for payment." in html
 
