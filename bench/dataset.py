@@ -480,8 +480,12 @@ def build(spec: Spec, *, seed: int = 7, progress: Callable[[str], None] = print)
     from production import build_projects
 
     build_projects(spec, writer=writer, rng=rng, owners=owners, now=now, progress=progress)
-    models_loaded = [Client, Contact, Interaction, Event, tag_through, link_through]
-    _finish(writer, [*models_loaded, Project, PlanVersion, PlanItem, Approval, Task])
+    # Contracts, acts and reports (bench/documents.py).
+    from documents import DOCUMENT_MODELS, build_documents
+
+    build_documents(spec, writer=writer, rng=rng, owners=owners, now=now, progress=progress)
+    models_loaded: list[type[models.Model]] = [Client, Contact, Interaction, Event, tag_through, link_through]
+    _finish(writer, [*models_loaded, Project, PlanVersion, PlanItem, Approval, Task, *DOCUMENT_MODELS])
     writer.report.seconds = time.perf_counter() - started
     return writer.report
 

@@ -129,8 +129,11 @@ def render(results: list[dict[str, Any]], *, scale: float, requests: int) -> str
         lines.append(
             f"- **{result['engine']}**: {sizes['clients']:,} clients, {sizes['contacts']:,} contacts, "
             f"{sizes['interactions']:,} interactions, {sizes['events']:,} events, "
-            f"{sizes.get('projects', 0):,} projects, {sizes.get('tasks', 0):,} tasks. {result['load']}"
+            f"{sizes.get('projects', 0):,} projects, {sizes.get('tasks', 0):,} tasks, "
+            f"{sizes.get('documents', 0):,} documents. {result['load']}"
         )
+        if "pdf" in result:
+            lines.append(f"  {result['pdf']}")
     lines += [
         "",
         "| engine | page | as | p50 | p95 | CPU | queries | floor p50 | floor p95 | target | meets |",
@@ -169,11 +172,13 @@ def run_worker(args: argparse.Namespace) -> int:
     from dataset import HEAVY_CLIENT_ID, build, personas
     from django.core.management import call_command
     from django.utils import timezone
+    from documents import explain_plans, measure_documents, measure_pdf
     from measure import measure_all
     from production import measure_production
 
     from khata.clients.models import Client, Contact, Interaction
     from khata.core.models import Event
+    from khata.documents.models import Document
     from khata.plans.models import Project
     from khata.production.models import Task
 
@@ -196,6 +201,7 @@ def run_worker(args: argparse.Namespace) -> int:
         "events": Event.objects.count(),
         "projects": Project.objects.count(),
         "tasks": Task.objects.count(),
+        "documents": Document.objects.count(),
     }
     rows = measure_all(
         engine=args.worker, users=personas(), heavy_client=HEAVY_CLIENT_ID, requests=args.requests
@@ -203,12 +209,21 @@ def run_worker(args: argparse.Namespace) -> int:
     rows += measure_production(
         engine=args.worker, users=personas(), requests=args.requests, today=timezone.localdate()
     )
+    rows += measure_documents(
+        engine=args.worker, users=personas(), requests=args.requests, today=timezone.localdate()
+    )
+    pdf = measure_pdf(requests=args.requests)
+    print(f"  {pdf.get('text', pdf['status'])}", flush=True)
+    plans = Path(args.data_dir) / f"plans-{args.worker}.txt"
+    plans.write_text(explain_plans(personas(), timezone.localdate()) + "\n")
+    print(f"  Query plans of the registry and the unsigned acts: {plans}", flush=True)
     result = {
         "engine": args.worker,
         "sizes": sizes,
         "load": load,
         "load_average": load_average,
         "rows": [row.__dict__ for row in rows],
+        "pdf": pdf.get("text", pdf["status"]),
     }
     Path(args.json).write_text(json.dumps(result))
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-DATASET_VERSION = 3  # raise when the rows change shape: a kept data set is then built again
+DATASET_VERSION = 4  # raise when the rows change shape: a kept data set is then built again
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Spec:
     projects: int
     tasks: int
     specialists: int
+    documents: int
 
     @classmethod
     def at_scale(cls, scale: float) -> Spec:
@@ -30,6 +31,7 @@ class Spec:
             projects=clients,
             tasks=clients * 25,
             specialists=max(7, round(300 * scale)),
+            documents=clients * 10,
         )
 
     def as_dict(self) -> dict[str, int]:
@@ -57,7 +59,14 @@ FLOOR_DOCS = [
     "specialty;",
     "task monitoring: one UNION ALL of the late, at-risk and blocked lists' first tasks and their counts "
     "up to the cap, then the specialists' open minutes per day of the next four weeks (two queries);",
-    "my tasks: the specialist's open tasks and those done in the last two weeks, in due-date order.",
+    "my tasks: the specialist's open tasks and those done in the last two weeks, in due-date order;",
+    "document registry (first page, filtered, deep): the page of documents in (date, id) descending order "
+    "(keyset after the previous page's last row) with kind, client and project, narrowed as the page is;",
+    "unsigned acts: the first page of sent or disputed acts, oldest sent first, and the total per currency;",
+    "contracts coming up: signed or active contracts whose end or last day to give notice falls within 30 "
+    "days, in end-date order;",
+    "document page: one UNION ALL of the act with its kind, client and project, its lines, the client's "
+    "answers and its files.",
 ]
 
 
