@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py [--engine sqlite|postgres|both] [--scale 1.0] [--rebuild]
                                   [--requests 200] [--data-dir var/bench] [--out bench/results/latest.md]
+                                  [--only all|clients|production|documents]
 
 Builds the data set of ``bench/dataset.py`` once per engine (a SQLite file under ``var/bench/``, the
 PostgreSQL database ``khata_bench`` on 127.0.0.1:5432) and reuses it while its size is the same.
@@ -98,7 +99,7 @@ def run_parent(args: argparse.Namespace) -> int:
             "--scale",
             str(args.scale),
         ]
-        command += ["--requests", str(args.requests), "--data-dir", str(data_dir)]
+        command += ["--requests", str(args.requests), "--data-dir", str(data_dir), "--only", args.only]
         print(f"== {engine}", flush=True)
         subprocess.run(command, env=env, check=True)
         results.append(json.loads(out.read_text()))
@@ -203,12 +204,17 @@ def run_worker(args: argparse.Namespace) -> int:
         "tasks": Task.objects.count(),
         "documents": Document.objects.count(),
     }
-    rows = measure_all(
-        engine=args.worker, users=personas(), heavy_client=HEAVY_CLIENT_ID, requests=args.requests
-    )
-    rows += measure_production(
-        engine=args.worker, users=personas(), requests=args.requests, today=timezone.localdate()
-    )
+    rows = []
+    if args.only in {"all", "clients"}:
+        rows += measure_all(
+            engine=args.worker, users=personas(), heavy_client=HEAVY_CLIENT_ID, requests=args.requests
+        )
+    if args.only in {"all", "production"}:
+        rows += measure_production(
+            engine=args.worker, users=personas(), requests=args.requests, today=timezone.localdate()
+        )
+    if args.only not in {"all", "documents"}:
+        return _write_result(args, sizes, load, load_average, rows, "PDF: not measured (--only)")
     rows += measure_documents(
         engine=args.worker, users=personas(), requests=args.requests, today=timezone.localdate()
     )
@@ -217,13 +223,24 @@ def run_worker(args: argparse.Namespace) -> int:
     plans = Path(args.data_dir) / f"plans-{args.worker}.txt"
     plans.write_text(explain_plans(personas(), timezone.localdate()) + "\n")
     print(f"  Query plans of the registry and the unsigned acts: {plans}", flush=True)
+    return _write_result(args, sizes, load, load_average, rows, pdf.get("text", pdf["status"]))
+
+
+def _write_result(
+    args: argparse.Namespace,
+    sizes: dict[str, int],
+    load: str,
+    load_average: str,
+    rows: list[Any],
+    pdf: str,
+) -> int:
     result = {
         "engine": args.worker,
         "sizes": sizes,
         "load": load,
         "load_average": load_average,
         "rows": [row.__dict__ for row in rows],
-        "pdf": pdf.get("text", pdf["status"]),
+        "pdf": pdf,
     }
     Path(args.json).write_text(json.dumps(result))
     return 0
@@ -239,6 +256,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per row (default 200)")
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"))
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.md"))
+    parser.add_argument(
+        "--only",
+        choices=["all", "clients", "production", "documents"],
+        default="all",
+        help="measure only these pages (the data set is built whole)",
+    )
     parser.add_argument("--worker", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
     args = parser.parse_args()
