@@ -31,6 +31,7 @@ def _task_backends_reset(**kwargs: Any) -> None:
     """Forget the task backends made so far, so the next enqueue follows the TASKS setting."""
     if kwargs.get("setting", "TASKS") == "TASKS":
         task_backends.__dict__.pop("settings", None)
+        task_backends._settings = None  # type: ignore[attr-defined]
         task_backends._connections = Local(task_backends.thread_critical)  # type: ignore[attr-defined]
 
 

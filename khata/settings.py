@@ -233,6 +233,11 @@ KHATA_UPLOAD_MAX_BYTES = int(os.environ.get("KHATA_UPLOAD_MAX_BYTES", 10 * 1024 
 # Background work: tasks wait in the database until `khata worker` runs them; `khata scheduler`
 # enqueues the periodic ones.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Where people open Khata: the links in emails sent by the background tasks.
+KHATA_SITE_URL = os.environ.get("KHATA_SITE_URL", "http://127.0.0.1:8000")
+# The account manager is reminded this many days before a contract ends and before its last day to
+# give notice.
+KHATA_CONTRACT_REMINDER_DAYS = int(os.environ.get("KHATA_CONTRACT_REMINDER_DAYS", "30"))
 
 # Console email by default (messages are printed); SMTP when EMAIL_BACKEND says so.
 EMAIL_BACKEND_PATH = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -5,3 +5,8 @@ class DocumentsConfig(AppConfig):
     name = "khata.documents"
     label = "documents"
     verbose_name = "Documents"
+
+    def ready(self) -> None:
+        from khata.documents.scheduling import register_periodic_jobs
+
+        register_periodic_jobs()
