@@ -230,7 +230,8 @@ class ActCandidates:
 
 
 def act_candidates(document: Document, *, limit: int = 200) -> ActCandidates:
-    """Done tasks (in the act's period when it has one) and items of the agreed plan, not yet on an act."""
+    """Done tasks (in the act's period when it has one) and the agreed plan's items not worked as
+    tasks, none of them on an act yet."""
     project = document.project
     if project is None or not document.kind.is_act:
         return ActCandidates(tasks=[], plan_items=[])
@@ -260,7 +261,8 @@ def act_candidates(document: Document, *, limit: int = 200) -> ActCandidates:
         items = list(
             PlanItem.objects.filter(version=agreed)
             .exclude(pk__in=taken_items)
-            .exclude(tasks__pk__in=taken_tasks)
+            # An item worked as tasks goes on the act through its done tasks, never twice.
+            .exclude(tasks__isnull=False)
             .order_by("id")[:limit]
         )
     return ActCandidates(tasks=list(tasks[:limit]), plan_items=items)
