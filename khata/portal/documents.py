@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -93,6 +94,13 @@ def _page(
     )
     company = contact.client.legal_name or contact.client.display_name
     refused = accept_form is not None or dispute_form is not None
+    # A refusal of a document that no longer waits for this contact: its forms are not drawn, so
+    # the reason is said on top of the page.
+    errors: list[str] = []
+    if refused and not can_answer:
+        for form in (accept_form, dispute_form):
+            if form is not None:
+                errors += [str(message) for messages_ in form.errors.values() for message in messages_]
     return render(
         request,
         "portal/documents/detail.html",
@@ -105,6 +113,7 @@ def _page(
             "signs": signs,
             "can_answer": can_answer,
             "why_not": _why_not(user, document),
+            "errors": errors,
             "accept_form": accept_form
             or DocumentAcceptForm(initial={"name": contact.full_name}, signs=signs, company=company),
             "dispute_form": dispute_form or DocumentDisputeForm(),
@@ -218,7 +227,7 @@ def document_dispute_view(request: HttpRequest, document_pk: int) -> HttpRespons
 
 @require_GET
 @login_required
-def document_file(request: HttpRequest, documentfile_pk: int) -> HttpResponse:
+def document_file(request: HttpRequest, documentfile_pk: int) -> HttpResponseBase:
     """One version of a document's file, downloaded by a contact who may see the document."""
     if is_staff_user(request.user):
         return redirect("insights:today")
@@ -236,7 +245,7 @@ def portal_documents_waiting(contact: Contact, *, limit: int = 10) -> Card:
     user = contact.user
     # A contact who does not speak for the company (an end user) has nothing to answer.
     may_answer = user is not None and contact.role != Contact.Role.USER
-    rows = portal_waiting_for(user, limit=WAITING_LIMIT * 2) if may_answer else []
+    rows = portal_waiting_for(user, limit=WAITING_LIMIT * 2) if user is not None and may_answer else []
     items = []
     for found in rows[:limit]:
         action = _("Read and sign") if found.kind.is_contract else _("Read and accept")
