@@ -66,6 +66,7 @@ class DemoAgency:
     projects: int = 0
     tasks: int = 0
     reports: int = 0
+    documents: int = 0
 
 
 def agency_domain() -> str:
@@ -525,5 +526,9 @@ def demo_agency_create(*, seed: int = 2026) -> DemoAgency:
     built = demo_projects_create(seed=seed, now=story.now, password=story.password)
     story.result.projects, story.result.tasks = built.projects, built.tasks
     story.result.reports = built.reports
+    # Documents last: contracts, acts and reports are made from the clients and their projects.
+    from khata.demo.documents import demo_documents_create
+
+    story.result.documents = demo_documents_create(seed=seed, now=story.now).documents
     story.result.logins = demo_logins()
     return story.result

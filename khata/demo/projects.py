@@ -75,6 +75,13 @@ Status = Task.Status
 RUPEES_PER = {"INR": 1, "USD": 83, "EUR": 90, "GBP": 105}
 
 
+def price_in(rupees: int, currency: str) -> int:
+    """A round price in ``currency``, in minor units, for a price set in rupees."""
+    amount = rupees / RUPEES_PER.get(currency, 1)
+    step = 500 if currency == "INR" else 50
+    return max(step, round(amount / step) * step) * 100
+
+
 @dataclass(frozen=True)
 class Deliverable:
     name: str
@@ -442,10 +449,7 @@ class Builder:
     # Plans
 
     def price(self, rupees: int, currency: str) -> int:
-        """A round price in the client's currency, in minor units."""
-        amount = rupees / RUPEES_PER.get(currency, 1)
-        step = 500 if currency == "INR" else 50
-        return max(step, round(amount / step) * step) * 100
+        return price_in(rupees, currency)
 
     def draft(
         self, project: Project, plot: Plot, *, day: dt.date, due_from: dt.date, due_to: dt.date

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -13,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
 from django.test import Client as HttpClient
+from django.test import override_settings
 from django.utils import timezone
 from stdnum.eu import vat as eu_vat
 from stdnum.in_ import gstin
@@ -24,6 +26,13 @@ from khata.clients.validators import EU_COUNTRIES, tax_id_clean
 from khata.core.models import Event
 from khata.demo.agency import DEMO_PASSWORD
 from khata.demo.projects import demo_projects_create
+from khata.documents.models import Document, DocumentDecision, DocumentFile
+from khata.documents.selectors import (
+    contracts_coming_up_for,
+    document_get_for,
+    portal_waiting_for,
+    unsigned_acts_for,
+)
 from khata.people.models import Specialty, User
 from khata.plans.models import Approval, ClientRequest, ItemDecision, Origin, PlanVersion, Project
 from khata.plans.services import plan_diff
@@ -31,9 +40,15 @@ from khata.production.models import Brief, BriefAnswer, StatusReport, Task, Time
 
 
 @pytest.fixture(scope="module")
-def demo_output(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+def demo_media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the demo's uploaded files go (never the installation's own media folder)."""
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup: Any, django_db_blocker: Any, demo_media: Path) -> Iterator[str]:
     """Load the demo once for this module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(MEDIA_ROOT=demo_media):
         out = io.StringIO()
         call_command("demo", stdout=out)
         yield out.getvalue()
@@ -278,9 +293,169 @@ def test_demo_projects_are_deterministic(demo: str) -> None:
     for _ in range(2):
         with transaction.atomic():
             PlanVersion.objects.update(based_on=None)  # a version protects the one it is based on
+            Document.objects.update(contract=None, replaces=None)  # so does a document
+            Document.objects.all().delete()  # documents protect their projects
             Project.objects.all().delete()
             demo_projects_create(seed=2026, now=now, password="x")
             runs.append(story())
             transaction.set_rollback(True)
     assert runs[0] == runs[1]
     assert len(runs[0]) > 80
+
+
+# Documents (``khata/demo/documents.py``)
+
+
+def by_status(code: str) -> dict[str, int]:
+    rows = Document.objects.filter(kind__code=code).values_list("status").annotate(n=Count("id"))
+    return dict(rows.values_list("status", "n"))
+
+
+def test_every_active_client_has_a_master_contract_in_force(demo: str) -> None:
+    for client in Client.objects.filter(status=Client.Status.ACTIVE):
+        assert client.documents.filter(
+            kind__code="contract", status__in=[Document.Status.SIGNED, Document.Status.ACTIVE]
+        ).exists(), client
+    contracts = by_status("contract")
+    assert contracts["active"] >= 20
+    assert contracts["sent"] == 2  # a renewal and a new client's first contract wait for the signature
+    terminated = Document.objects.filter(kind__code="contract", status=Document.Status.TERMINATED)
+    assert terminated.count() == Client.objects.filter(status=Client.Status.CHURNED).count() >= 1
+    for contract in terminated.select_related("client"):
+        assert contract.terminated_on == contract.client.churned_on
+    assert by_status("nda") == {"signed": 2}
+    addendum = Document.objects.get(kind__code="addendum")
+    assert addendum.status == Document.Status.ACTIVE
+    assert addendum.contract is not None and addendum.contract.kind.code == "contract"
+    assert addendum.decisions.get().in_portal
+    # Paper signatures are recorded by the AM with the signatory's name, without an address.
+    paper = DocumentDecision.objects.filter(document__kind__code="contract", in_portal=False)
+    assert paper.count() >= 20
+    assert not paper.filter(ip_address__isnull=False).exists()
+    assert not paper.filter(name="").exists()
+
+
+def test_today_has_contracts_ending_and_a_notice_date_coming_up(demo: str) -> None:
+    head = User.objects.get(role=User.Role.HEAD)
+    coming = contracts_coming_up_for(head)
+    assert [item.what for item in coming] == ["notice", "end"]
+    notice, end = coming
+    assert 0 < notice.days_left <= 14
+    assert notice.document.auto_renew
+    assert 0 < end.days_left <= 30
+    assert not end.document.auto_renew
+    # The contract that ends has its renewal waiting for the client's signature, starting the next day.
+    renewal = Document.objects.get(client=end.document.client, status=Document.Status.SENT)
+    assert renewal.start_date == end.on + dt.timedelta(days=1)
+    # Each shows on the board of the AM who owns it.
+    for item in coming:
+        owner = item.document.client.owner
+        assert owner is not None
+        assert item.document in [i.document for i in contracts_coming_up_for(owner)]
+
+
+def test_acts_are_accepted_waiting_disputed_drafted_and_corrected(demo: str) -> None:
+    acts = by_status("act")
+    assert acts["accepted"] >= 5
+    assert acts["sent"] == 3  # two first versions and a corrected one
+    assert acts["disputed"] == 1
+    assert acts["draft"] == 1
+    # Every act is made of done tasks of its project, with the time logged on them.
+    for act in Document.objects.filter(kind__code="act").prefetch_related("lines__task"):
+        lines = list(act.lines.all())
+        assert lines, act
+        assert act.amount_minor == sum(line.amount_minor for line in lines)
+        for line in lines:
+            assert line.task is not None and line.task.project_id == act.project_id
+            assert line.task.status == Task.Status.DONE
+            assert line.task.done_at is not None
+            assert act.sent_at is None or line.task.done_at < act.sent_at
+    # Accepted in the portal: the contact's name, the moment and an address.
+    accepted = DocumentDecision.objects.filter(document__kind__code="act", decision="accepted")
+    assert accepted.count() >= 5
+    assert not accepted.filter(in_portal=False).exists()
+    assert not accepted.filter(ip_address__isnull=True).exists()
+    assert not accepted.filter(at__gt=timezone.now()).exists()
+    assert accepted.filter(at__lt=timezone.now() - dt.timedelta(days=30)).exists()
+
+
+def test_the_open_dispute_and_an_act_unsigned_for_over_a_week(demo: str) -> None:
+    disputed = Document.objects.get(kind__code="act", status=Document.Status.DISPUTED)
+    answer = disputed.decisions.get()
+    assert answer.reason == "The landing-page copy was delivered after the agreed date"
+    assert answer.in_portal and answer.ip_address
+    assert Event.objects.filter(kind="documents.disputed", subject_id=disputed.pk).exists()
+    head = User.objects.get(role=User.Role.HEAD)
+    unsigned = list(unsigned_acts_for(head))
+    assert disputed in unsigned
+    ages = [act.age_days() or 0 for act in unsigned]
+    assert max(ages) >= 12
+    assert min(ages) <= 3
+    # The client of the disputed act sees it; another client's contact does not.
+    contact = Contact.objects.get(client=disputed.client, user=answer.by)
+    assert answer.by is not None and document_get_for(answer.by, disputed.pk) == disputed
+    other = (
+        Contact.objects.filter(portal_access=True, user__isnull=False).exclude(client=contact.client).first()
+    )
+    assert other is not None and other.user is not None
+    assert disputed not in Document.objects.filter(pk__in=[d.pk for d in portal_waiting_for(other.user)])
+
+
+def test_a_corrected_act_replaces_an_accepted_one(demo: str) -> None:
+    corrected = Document.objects.get(replaces__isnull=False)
+    assert corrected.status == Document.Status.SENT
+    assert corrected.replaces is not None and corrected.replaces.status == Document.Status.ACCEPTED
+    assert corrected.number != corrected.replaces.number
+    assert corrected.lines.count() == corrected.replaces.lines.count()
+    minutes = sorted(corrected.lines.values_list("minutes", flat=True))
+    assert minutes != sorted(corrected.replaces.lines.values_list("minutes", flat=True))
+    assert Event.objects.filter(kind="documents.revised", subject_id=corrected.pk).exists()
+
+
+def test_reports_come_from_the_published_status_reports(demo: str) -> None:
+    published = StatusReport.objects.filter(status=StatusReport.Status.PUBLISHED)
+    reports = Document.objects.filter(kind__code="report")
+    assert reports.count() == published.count()
+    assert set(reports.values_list("status_report", flat=True)) == set(published.values_list("pk", flat=True))
+    assert set(reports.values_list("status", flat=True)) == {Document.Status.ACTIVE}  # no answer needed
+
+
+def test_numbers_are_gapless_and_given_in_the_order_documents_were_registered(demo: str) -> None:
+    registered = Document.objects.exclude(number="").select_related("kind").order_by("registered_at", "id")
+    assert not Document.objects.filter(number="").exclude(status=Document.Status.DRAFT).exists()
+    series: dict[tuple[str, int], list[int]] = {}
+    for document in registered:
+        assert document.registered_at is not None and document.registered_at < timezone.now()
+        prefix, year, seq = document.number.split("/")
+        assert prefix == document.kind.series and int(year) == document.date.year
+        series.setdefault((prefix, int(year)), []).append(int(seq))
+    assert {prefix for prefix, _year in series} == {"CTR", "NDA", "ADD", "ACT", "RPT"}
+    for numbers in series.values():
+        assert numbers == list(range(1, len(numbers) + 1))
+    # The timeline tells the flow as it happened, months back.
+    signed = Event.objects.filter(kind="documents.signed").order_by("at").first()
+    assert signed is not None and signed.at < timezone.now() - dt.timedelta(days=300)
+
+
+def test_documents_have_pdf_files_and_the_clients_see_what_waits_for_them(
+    demo: str, demo_media: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = demo_media
+    files = list(DocumentFile.objects.select_related("document"))
+    assert len(files) == 2
+    for stored in files:
+        with stored.file.open("rb") as handle:
+            content = handle.read()
+        assert content.startswith(b"%PDF-")
+        assert stored.size == len(content) and stored.content_type == "application/pdf"
+        assert stored.document.number.replace("/", "-") in stored.name
+    waiting = Document.objects.filter(status=Document.Status.SENT, kind__needs_client_answer=True)
+    answered = 0
+    for document in waiting.select_related("client"):
+        contact = Contact.objects.filter(
+            client=document.client, portal_access=True, user__isnull=False
+        ).first()
+        if contact is not None and contact.user is not None:
+            assert document in portal_waiting_for(contact.user)
+            answered += 1
+    assert answered >= 2

@@ -37,7 +37,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo agency loaded in {time.perf_counter() - started:.1f} s: {agency.clients} clients, "
                 f"{agency.contacts} contacts, {agency.interactions} interactions, "
-                f"{agency.projects} projects, {agency.tasks} tasks, {agency.reports} status reports."
+                f"{agency.projects} projects, {agency.tasks} tasks, {agency.reports} status reports, "
+                f"{agency.documents} documents."
             )
         )
         self._print_logins(agency.logins)
