@@ -72,13 +72,23 @@ class DocumentForm(forms.Form):
     lists are those of the chosen client and project.
     """
 
-    kind = KindChoiceField(label=_("Kind"), queryset=DocumentKind.objects.none(), empty_label=None)
+    kind = KindChoiceField(
+        label=_("Kind"),
+        queryset=DocumentKind.objects.none(),
+        empty_label=None,
+        help_text=_("The kind decides the fields below."),
+    )
     client = ClientChoiceField(label=_("Client"), queryset=Client.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
-    project = ProjectChoiceField(label=_("Project"), queryset=Project.objects.none(), required=False)
+    project = ProjectChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), required=False, empty_label=_("No project")
+    )
     contract = ContractChoiceField(
-        label=_("Under the contract"), queryset=Document.objects.none(), required=False
+        label=_("Under the contract"),
+        queryset=Document.objects.none(),
+        required=False,
+        empty_label=_("No contract"),
     )
     parties = forms.CharField(
         label=_("Parties"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
@@ -210,11 +220,25 @@ class DocumentForm(forms.Form):
         return values
 
 
-class NoteForm(forms.Form):
-    """Sending (the AM's note to the client) or reopening (why)."""
+class SendForm(forms.Form):
+    """Sending: the AM's note to the client, kept on the timeline."""
 
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note to the client"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReopenForm(forms.Form):
+    """Reopening a sent or disputed document: what needs correcting."""
+
+    note = forms.CharField(
+        label=_("What needs correcting"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -36,9 +36,10 @@ from khata.documents.forms import (
     FileForm,
     KindForm,
     LineForm,
-    NoteForm,
     PaperSignatureForm,
     ReasonForm,
+    ReopenForm,
+    SendForm,
     TerminateForm,
     apply_document_errors,
 )
@@ -204,10 +205,9 @@ class Actions:
 
     @property
     def any(self) -> bool:
-        return any(
-            getattr(self, name)
-            for name in ("send", "resend", "reopen", "sign", "reject", "activate", "terminate", "archive")
-        ) or any((self.revise, self.discard))
+        """Whether the "Next step" card has anything to offer (the rest sit in the page header)."""
+        steps = (self.send, self.resend, self.reopen, self.sign, self.reject, self.terminate, self.discard)
+        return any(steps)
 
 
 def _actions(document: Document, *, can_edit: bool, has_newer: bool) -> Actions:
@@ -260,8 +260,8 @@ def _document_page(
         "line_form": chosen.get("line") or LineForm(),
         "builder_form": chosen.get("builder") or BuilderForm(),
         "file_form": chosen.get("file") or FileForm(),
-        "send_form": chosen.get("send") or NoteForm(prefix="send"),
-        "reopen_form": chosen.get("reopen") or NoteForm(prefix="reopen"),
+        "send_form": chosen.get("send") or SendForm(prefix="send"),
+        "reopen_form": chosen.get("reopen") or ReopenForm(prefix="reopen"),
         "sign_form": chosen.get("sign") or PaperSignatureForm(),
         "reject_form": chosen.get("reject") or ReasonForm(prefix="reject"),
         "terminate_form": chosen.get("terminate") or TerminateForm(),
@@ -325,7 +325,7 @@ def document_send(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
-        form=NoteForm(request.POST, prefix="send"),
+        form=SendForm(request.POST, prefix="send"),
         key="send",
         do=lambda user, doc, data: services.document_send(document=doc, by=user, note=data["note"]),
         done=lambda doc: _("%(document)s is registered and sent to the client.") % {"document": _name(doc)},
@@ -338,7 +338,7 @@ def document_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
-        form=NoteForm(request.POST, prefix="reopen"),
+        form=ReopenForm(request.POST, prefix="reopen"),
         key="reopen",
         do=lambda user, doc, data: services.document_reopen(document=doc, by=user, reason=data["note"]),
         done=lambda doc: _("%(document)s is a draft again; it keeps its number.") % {"document": _name(doc)},

@@ -26,7 +26,7 @@ from khata.documents.services import (
 )
 from khata.documents.tests.conftest import kind
 from khata.people.models import User
-from khata.plans.models import Project
+from khata.plans.models import PlanItem, PlanVersion, Project
 from khata.production.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -362,6 +362,31 @@ def test_the_act_builder_round_trip(http_as: Any, act: Document, done_tasks: lis
     assert sent.status_code == 302
     act.refresh_from_db()
     assert act.status == Document.Status.SENT and act.number.startswith("ACT/")
+
+
+def test_the_builder_offers_plan_items_only_when_not_worked_as_tasks(
+    http_as: Any, act: Document, agreed: PlanVersion
+) -> None:
+    items = list(PlanItem.objects.filter(version=agreed).order_by("id"))
+    am = http_as("am")
+    page = am.get(reverse("documents:detail", args=[act.pk])).content.decode()
+    for item in items:
+        assert f'name="plan_items" value="{item.pk}"' in page
+    response = am.post(reverse("documents:act_build", args=[act.pk]), {"plan_items": [items[0].pk]})
+    assert response.status_code == 302
+    line = act.lines.get()
+    assert (line.plan_item_id, line.minutes, line.amount_minor) == (
+        items[0].pk,
+        items[0].estimate_minutes,
+        items[0].price_minor,
+    )
+
+
+def test_plan_items_worked_as_tasks_come_through_their_tasks(
+    http_as: Any, act: Document, done_tasks: list[Task]
+) -> None:
+    page = http_as("am").get(reverse("documents:detail", args=[act.pk])).content.decode()
+    assert 'name="tasks"' in page and 'name="plan_items"' not in page
 
 
 def test_a_bad_builder_choice_is_refused(http_as: Any, act: Document, done_tasks: list[Task]) -> None:
