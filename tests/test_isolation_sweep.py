@@ -187,6 +187,58 @@ def plant_briefs(client: Client, secret: str) -> None:
     )
 
 
+def plant_documents(client: Client, secret: str) -> None:
+    """A sent act with a line and a file, a contract signed in the portal, and a draft never sent."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from khata.documents.models import DocumentKind
+    from khata.documents.services import (
+        act_line_add,
+        document_accept,
+        document_create,
+        document_file_add,
+        document_send,
+    )
+
+    owner = client.owner
+    contact = Contact.objects.filter(client=client, portal_access=True, user__isnull=False).first()
+    assert contact is not None and contact.user is not None
+    project = project_create(client=client, by=owner, name=f"{secret} documented project", services="SEO")
+    today = timezone.localdate()
+    act = document_create(
+        by=owner,
+        kind=DocumentKind.objects.get(code="act"),
+        client=client,
+        title=f"{secret} act of work",
+        project=project,
+        period_start=today.replace(day=1),
+        period_end=today,
+    )
+    act_line_add(document=act, by=owner, deliverable=f"{secret} act line", minutes=90, amount_minor=5000)
+    document_file_add(
+        document=act, by=owner, file=SimpleUploadedFile(f"{secret}-act.txt", f"{secret} act\n".encode())
+    )
+    document_send(document=act, by=owner)
+    contract = document_create(
+        by=owner,
+        kind=DocumentKind.objects.get(code="contract"),
+        client=client,
+        title=f"{secret} services agreement",
+        parties=f"{secret} parties",
+        start_date=today,
+        amount_minor=100000,
+    )
+    document_send(document=contract, by=owner)
+    document_accept(document=contract, by=contact.user, name=f"{secret} Signatory", ip_address="192.0.2.1")
+    document_create(
+        by=owner,
+        kind=DocumentKind.objects.get(code="contract"),
+        client=client,
+        title=f"{secret} draft agreement",
+        start_date=today,
+    )
+
+
 # Each domain that gives clients objects plants some here (plans, documents, invoices…).
 PLANTERS: list[Callable[[Client, str], None]] = [
     plant_relationship,
@@ -194,6 +246,7 @@ PLANTERS: list[Callable[[Client, str], None]] = [
     plant_reports,
     plant_tasks,
     plant_briefs,
+    plant_documents,
 ]
 
 
