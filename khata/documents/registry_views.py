@@ -50,6 +50,18 @@ CONTRACTS_SHOWN = 200
 class RegistryForm(forms.Form):
     """The registry's filters, read from the query string; the choices come from the user's scope."""
 
+    number = forms.CharField(
+        label=gettext_lazy("Number"),
+        required=False,
+        max_length=16,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9/-]*$", gettext_lazy("A number holds only letters, digits, / and -."))
+        ],
+        widget=forms.TextInput(
+            attrs={"placeholder": "ACT/2026", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={"max_length": gettext_lazy("A number has at most 16 characters.")},
+    )
     kind = forms.TypedChoiceField(
         label=gettext_lazy("Kind"),
         required=False,
@@ -95,19 +107,6 @@ class RegistryForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("Give the date as YYYY-MM-DD, for example 2026-04-30.")},
     )
-    number = forms.CharField(
-        label=gettext_lazy("Number"),
-        required=False,
-        max_length=16,
-        validators=[
-            RegexValidator(r"^[A-Za-z0-9/-]*$", gettext_lazy("A number holds only letters, digits, / and -."))
-        ],
-        widget=forms.TextInput(
-            attrs={"placeholder": "ACT/2026", "autocomplete": "off", "spellcheck": "false"}
-        ),
-        error_messages={"max_length": gettext_lazy("A number has at most 16 characters.")},
-    )
-
     FIELDS = ("kind", "status", "behaviour", "client", "project", "date_from", "date_to", "number")
 
     def __init__(self, data: QueryDict, *, user: User) -> None:
@@ -127,8 +126,9 @@ class RegistryForm(forms.Form):
             chosen = []
         self.fields["project"].choices = [("", _("Any project")), *((p.pk, p.name) for p in chosen)]  # type: ignore[attr-defined]
         if not chosen and not project_id:
-            self.fields["project"].widget.attrs["disabled"] = True
-            self.fields["project"].help_text = _("Choose a client first.")
+            self.fields["project"].widget.attrs.update(
+                disabled=True, title=_("Choose a client first to pick one of its projects.")
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

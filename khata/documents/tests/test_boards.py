@@ -91,7 +91,7 @@ def test_the_today_page_shows_the_disputed_act_with_a_way_to_resolve_it(
     body = http_as("am").get("/").content.decode()
     assert 'id="card-documentsdisputed_acts"' in body
     assert "Disputed acts" in body
-    assert f"{reverse('documents:detail', args=[disputed.pk])}#answer" in body
+    assert f"{reverse('documents:detail', args=[disputed.pk])}#actions" in body
     assert "Resolve" in body
     assert "The audit covered 9 pages, not 12." in body
     # Finance follows it read-only.
