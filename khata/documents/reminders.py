@@ -56,8 +56,11 @@ def _window(now: dt.datetime) -> tuple[dt.date, dt.date]:
     return today, today + dt.timedelta(days=settings.KHATA_CONTRACT_REMINDER_DAYS)
 
 
-def contracts_in_force(*, first_end: dt.date, last_end: dt.date) -> Iterator[Document]:
-    """Signed or active contract-like documents ending between the two dates (every client)."""
+def contract_dates_in_force(
+    *, first_end: dt.date, last_end: dt.date
+) -> Iterator[tuple[int, dt.date | None, int | None]]:
+    """(pk, end date, notice days) of the signed or active contract-like documents ending between the
+    two dates, of every client."""
     return (
         Document.objects.filter(
             kind__behaviour=Behaviour.CONTRACT,
@@ -65,20 +68,25 @@ def contracts_in_force(*, first_end: dt.date, last_end: dt.date) -> Iterator[Doc
             end_date__gte=first_end,
             end_date__lte=last_end,
         )
-        .only("pk", "end_date", "notice_days")
         .order_by("end_date", "id")
-        .iterator(chunk_size=500)
+        .values_list("pk", "end_date", "notice_days")
+        .iterator(chunk_size=2000)
     )
 
 
 def _due(reminder: Reminder, now: dt.datetime) -> Iterator[tuple[str, dict[str, Any]]]:
     today, horizon = _window(now)
     last_end = horizon if reminder == "end" else horizon + dt.timedelta(days=MAX_NOTICE_DAYS)
-    for document in contracts_in_force(first_end=today, last_end=last_end):
-        on = reminder_date(document, reminder)
+    for pk, end_date, notice_days in contract_dates_in_force(first_end=today, last_end=last_end):
+        if reminder == "end":
+            on = end_date
+        else:
+            on = (
+                None if notice_days is None or end_date is None else end_date - dt.timedelta(days=notice_days)
+            )
         if on is not None and today <= on <= horizon:
-            kwargs = {"document_id": document.pk, "reminder": reminder, "on": on.isoformat()}
-            yield f"{document.pk}:{on.isoformat()}", kwargs
+            kwargs = {"document_id": pk, "reminder": reminder, "on": on.isoformat()}
+            yield f"{pk}:{on.isoformat()}", kwargs
 
 
 def contract_end_due(now: dt.datetime) -> Iterator[tuple[str, dict[str, Any]]]:
