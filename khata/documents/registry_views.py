@@ -110,8 +110,12 @@ class RegistryForm(forms.Form):
     FIELDS = ("kind", "status", "behaviour", "client", "project", "date_from", "date_to", "number")
 
     def __init__(self, data: QueryDict, *, user: User) -> None:
-        super().__init__({name: data.get(name, "") for name in self.FIELDS})
-        kinds = list(DocumentKind.objects.order_by("position", "name").only("id", "name"))
+        kinds = list(DocumentKind.objects.order_by("position", "name").only("id", "code", "name"))
+        values = {name: data.get(name, "") for name in self.FIELDS}
+        # A link may name the kind by its code (?kind=contract); the form speaks in ids.
+        codes = {k.code: str(k.pk) for k in kinds}
+        values["kind"] = codes.get(values["kind"], values["kind"])
+        super().__init__(values)
         clients = list(client_visible_to(user).order_by("display_name", "id").only("id", "display_name"))
         self.fields["kind"].choices = [("", _("Any kind")), *((k.pk, k.label) for k in kinds)]  # type: ignore[attr-defined]
         self.fields["client"].choices = [("", _("Any client")), *((c.pk, c.display_name) for c in clients)]  # type: ignore[attr-defined]
