@@ -321,7 +321,10 @@ class DocumentViewSet(mixins.ListModelMixin, DocumentViewSetBase):
         document = self.get_object()
         self.may_edit(document)
         values = self.parsed(ds.SendSerializer)
-        return Response(self.render(document_send(document=document, by=self.person, **values)))
+        # The email to the client's contacts links to the portal on the address it was called at.
+        site_url = request.build_absolute_uri("/").rstrip("/")
+        document = document_send(document=document, by=self.person, site_url=site_url, **values)
+        return Response(self.render(document))
 
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: int) -> Response:
