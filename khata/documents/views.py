@@ -253,6 +253,7 @@ def _document_page(
         "page": page,
         "doc": document,
         "actions": actions,
+        "can_create": can_edit and can_create_documents(user),
         "candidates": candidates,
         "errors": errors or [],
         "pdf_url": _pdf_url(document),
@@ -327,7 +328,9 @@ def document_send(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form=SendForm(request.POST, prefix="send"),
         key="send",
-        do=lambda user, doc, data: services.document_send(document=doc, by=user, note=data["note"]),
+        do=lambda user, doc, data: services.document_send(
+            document=doc, by=user, note=data["note"], site_url=request.build_absolute_uri("/").rstrip("/")
+        ),
         done=lambda doc: _("%(document)s is registered and sent to the client.") % {"document": _name(doc)},
     )
 

@@ -21,6 +21,7 @@ from khata.documents.services import (
     act_lines_from_project,
     document_accept,
     document_create,
+    document_dispute,
     document_file_add,
     document_send,
 )
@@ -459,6 +460,44 @@ def test_a_contract_through_its_life_on_its_page(http_as: Any, contract: Documen
     page = am.get(reverse("documents:detail", args=[copy.pk])).content.decode()
     assert contract.number in page  # the chain of versions
     assert reverse("documents:revise", args=[contract.pk]) not in am.get(url).content.decode()
+
+
+def test_a_disputed_act_shows_why_and_goes_out_again(
+    http_as: Any, sent_act: Document, approver_a: User
+) -> None:
+    document_dispute(
+        document=sent_act, by=approver_a, reason="The audit covered 40 pages, not 60", name="Anita"
+    )
+    am = http_as("am")
+    page = am.get(reverse("documents:detail", args=[sent_act.pk])).content.decode()
+    assert "Anita disputes it:" in page and "The audit covered 40 pages, not 60" in page
+    assert "Send again as it is" in page and reverse("documents:reopen", args=[sent_act.pk]) in page
+    assert (
+        am.post(reverse("documents:reopen", args=[sent_act.pk]), {"reopen-note": "Fix pages"}).status_code
+        == 302
+    )
+    sent_act.refresh_from_db()
+    assert sent_act.is_draft and sent_act.number.startswith("ACT/")
+    page = am.get(reverse("documents:detail", args=[sent_act.pk])).content.decode()
+    assert "Send to the client" in page and "Discard the draft" not in page
+
+
+def test_a_contract_offers_new_documents_under_it(http_as: Any, signed_contract: Document) -> None:
+    page = http_as("am").get(reverse("documents:detail", args=[signed_contract.pk])).content.decode()
+    assert f"contract={signed_contract.pk}" in page and "kind=addendum" in page
+    form = http_as("am").get(
+        reverse("documents:new"),
+        {"kind": "addendum", "client": signed_contract.client_id, "contract": signed_contract.pk},
+    )
+    assert f'<option value="{signed_contract.pk}" selected>' in form.content.decode()
+    assert (
+        "contract="
+        not in http_as("finance")
+        .get(reverse("documents:detail", args=[signed_contract.pk]))
+        .content.decode()
+        .split("Terms", 1)[1]
+        .split("</section>", 1)[0]
+    )
 
 
 def test_a_refused_action_shows_the_reason_and_changes_nothing(http_as: Any, sent_contract: Document) -> None:
