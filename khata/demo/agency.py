@@ -39,6 +39,7 @@ from khata.clients.services import (
     next_step_complete,
     tags_from_names,
 )
+from khata.core.agency import agency_update
 from khata.demo import data
 from khata.people.models import Specialty, User
 
@@ -504,6 +505,7 @@ def demo_agency_create(*, seed: int = 2026) -> DemoAgency:
     people = story.staff()
     head = people[User.Role.HEAD][0]
     ams = people[User.Role.AM]
+    agency_update(by=head, **data.AGENCY_DETAILS)
     rng = story.rng
     # One active client of each AM goes quiet for over a month: the Today board's "no touch" card.
     actives = [i for i, c in enumerate(data.COMPANIES) if c.status == "active"]

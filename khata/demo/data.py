@@ -386,3 +386,20 @@ PROSPECT_OPENERS = [
     "Discovery meeting with {first}: mapped their goals for {service} and current pain points.",
     "Sent {first} a proposal for {service} with three package options.",
 ]
+
+# What the demo agency prints on the letterhead of its contracts, acts and reports.
+AGENCY_DETAILS = {
+    "legal_name": "Khata Agency Private Limited",
+    "address": "4th floor, Orchid Tower, Bandra Kurla Complex\nMumbai 400051, Maharashtra, India",
+    "tax_id": "27AAPFU0939F1ZV",
+    "registration_number": "U74999MH2020PTC123456",
+    "bank_details": "HDFC Bank, Bandra Kurla Complex branch\nA/c 50200012345678 · IFSC HDFC0000123",
+    "email": "accounts@khata-agency.example",
+    "phone": "+91 22 4000 1234",
+    "website": "https://khata-agency.example",
+    "document_footer": "Khata Agency Private Limited · CIN U74999MH2020PTC123456 · GSTIN 27AAPFU0939F1ZV",
+    "terms": (
+        "Invoices are payable within 15 days of the act's acceptance. Work not disputed within five "
+        "working days of an act being sent is taken as accepted."
+    ),
+}

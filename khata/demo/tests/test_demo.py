@@ -23,6 +23,7 @@ from stdnum.us import ein
 from khata.clients.models import Client, Contact, Interaction, Tag
 from khata.clients.selectors import clients_untouched_for, next_steps_due_for
 from khata.clients.validators import EU_COUNTRIES, tax_id_clean
+from khata.core.agency import agency_get
 from khata.core.models import Event
 from khata.demo.agency import DEMO_PASSWORD
 from khata.demo.projects import demo_projects_create
@@ -85,6 +86,12 @@ def test_demo_staff_covers_every_role_and_specialty(demo: str) -> None:
     assert roles["finance"] >= 1
     specialties = Specialty.objects.filter(user__role=User.Role.SPECIALIST).distinct().count()
     assert specialties == Specialty.objects.count() >= 7
+
+
+def test_the_letterhead_carries_the_agency_details(demo: str) -> None:
+    agency = agency_get()
+    assert agency.legal_name and agency.address and agency.bank_details and agency.terms
+    assert gstin.is_valid(agency.tax_id)
 
 
 def test_every_tax_id_and_phone_is_valid(demo: str) -> None:
