@@ -4,15 +4,18 @@ the AM sees the act accepted, with the client's answer on its history."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
-from khata.documents.models import Document
+from khata.documents.models import Document, DocumentKind
+from khata.documents.services import act_lines_from_project, document_create, document_file_add, document_send
 from khata.documents.tests.conftest import agreed, approver_a, copy, done_tasks, kinds, project, seo
 from khata.people.models import User
 from khata.plans.models import Project
@@ -21,6 +24,7 @@ from tests.browser.steps import screenshot, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots/portal")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 __all__ = ["agreed", "approver_a", "copy", "done_tasks", "kinds", "project", "seo"]
 
 
@@ -103,3 +107,75 @@ def test_an_act_goes_from_done_tasks_to_the_clients_acceptance(
     expect(page.locator(".page-header__meta .badge").first).to_have_text("Accepted")
     expect(page.get_by_text("ACT/2026/00001 accepted by Priya Contact")).to_be_visible()
     screenshot(page, "staff-document-accepted", folder=SHOTS)
+
+
+def test_the_client_signs_a_contract_and_disputes_an_act(
+    page: Page,
+    kinds: None,
+    am: User,
+    contact_a: User,
+    project: Project,
+    done_tasks: list[Task],
+) -> None:
+    contract = document_create(
+        by=am,
+        kind=DocumentKind.objects.get(code="contract"),
+        client=project.client,
+        title="Master services agreement",
+        parties="Acme Retail Private Limited and Khata Agency",
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        notice_days=30,
+        auto_renew=True,
+        renewal_months=12,
+        amount_minor=12_00_000_00,
+    )
+    document_file_add(
+        document=contract,
+        by=am,
+        file=SimpleUploadedFile("msa-signed-by-agency.pdf", PDF),
+        note="Our signature",
+    )
+    document_send(document=contract, by=am)
+    act = document_create(
+        by=am,
+        kind=DocumentKind.objects.get(code="act"),
+        client=project.client,
+        title="Work done in December",
+        project=project,
+        period_start=dt.date(2026, 12, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
+    act_lines_from_project(document=act, by=am, task_ids=[task.pk for task in done_tasks])
+    document_send(document=act, by=am)
+
+    sign_in(page, email=contact_a.email, password=PASSWORD)
+    page.goto("/portal/documents/")
+    waiting = page.locator("#documents-waiting")
+    expect(waiting.get_by_role("link", name="Read and sign")).to_be_visible()
+    screenshot(page, "portal-documents-waiting", folder=SHOTS)
+
+    # The contract: its terms and the agency's signed copy, then the contact's signature.
+    waiting.get_by_role("link", name="Read and sign").click()
+    expect(page.get_by_role("heading", name="Sign for your company")).to_be_visible()
+    expect(page.get_by_text("Renews automatically for 12 months")).to_be_visible()
+    expect(page.get_by_role("link", name="msa-signed-by-agency.pdf")).to_be_visible()
+    screenshot(page, "portal-contract-waiting", folder=SHOTS)
+    page.get_by_label("Your full name").fill("Priya K. Contact")
+    page.get_by_label("I have read this document and I sign it").check()
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.locator("#document-status")).to_have_text("Signed")
+    expect(page.locator("#answers").get_by_text("Priya K. Contact")).to_be_visible()
+
+    # The act: a dispute needs a reason; with one, the act waits for the agency.
+    page.goto(f"/portal/documents/{act.pk}/")
+    page.locator("summary", has_text="Something is wrong?").click()
+    page.get_by_role("button", name="Dispute").click()
+    expect(page.get_by_text("Say what is wrong, so that the agency can put it right.")).to_be_visible()
+    page.get_by_label("What is wrong").fill("The audit covered 9 pages, not 12.")
+    page.get_by_role("button", name="Dispute").click()
+    expect(page.locator("#document-status")).to_have_text("Disputed")
+    expect(page.get_by_text("Your company disputed this document.")).to_be_visible()
+    screenshot(page, "portal-act-disputed", folder=SHOTS)
+    act.refresh_from_db()
+    assert act.status == Document.Status.DISPUTED
