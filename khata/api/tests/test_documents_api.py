@@ -527,6 +527,21 @@ def test_the_client_disputes_and_the_agency_corrects_and_sends_again(
     assert resent.json()["status"] == "sent" and resent.json()["number"] == docs.sent.number
 
 
+def test_a_contact_who_does_not_speak_for_the_company_cannot_answer(
+    personas: dict[str, User | None], docs: Docs, contact_a: User
+) -> None:
+    from khata.clients.models import Contact
+
+    Contact.objects.filter(user=contact_a).update(role=Contact.Role.USER)
+    before = _state()
+    http = _http(personas, "contact_a")
+    assert call(http, "get", f"/api/v1/documents/{docs.sent.pk}/").status_code == 200
+    for suffix, body in (("accept", {"name": "Priya"}), ("dispute", {"reason": "Too many hours"})):
+        response = call(http, "post", f"/api/v1/documents/{docs.sent.pk}/{suffix}/", body)
+        assert response.status_code == 403 and response.json()["detail"]
+    assert _state() == before
+
+
 def test_the_agency_records_a_signature_given_on_paper(personas: dict[str, User | None], docs: Docs) -> None:
     response = call(
         _http(personas, "am", REMOTE_ADDR="198.51.100.1"),
