@@ -6,11 +6,7 @@ name through fontconfig. A document never reaches the network: the URL fetcher s
 project's own static files (``khata-static:path``) and the agency's logo (``khata-agency:logo``),
 and refuses everything else, so a URL typed into a document's text is never fetched.
 
-Text extraction: WeasyPrint maps each glyph to one piece of text, the first it was drawn for. In
-Devanagari one glyph stands in different syllables (the reph, a conjunct half-form), so a reader
-that goes by glyphs alone reads some Hindi words wrong. Each line of Indic text is therefore also
-wrapped in an ``/ActualText`` span holding the line as typed, which PDF readers that honour it
-(poppler's ``pdftotext``, Acrobat) use for search and copy.
+Hindi reads back from the PDF as it was typed (search, copy, text extraction): see ``pdf_text``.
 """
 
 from __future__ import annotations
@@ -18,14 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pydyf
-import weasyprint.draw.text as weasyprint_text
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from khata.core import pdf_text  # noqa: F401 (puts the text hooks in WeasyPrint)
 from khata.core.agency import COLOUR, agency_get
 from khata.core.models import Agency
 
@@ -60,30 +55,6 @@ class LocalFetcher(URLFetcher):
                 return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": content_type})
         self.refused.append(url)
         raise PdfFetchRefused(f"Documents fetch nothing from outside Khata: {url}")
-
-
-def _is_indic(text: str) -> bool:
-    return any("\u0900" <= ch <= "\u0dff" for ch in text)
-
-
-def _draw_line_with_actual_text(
-    stream: Any, textbox: Any, *args: Any, **kwargs: Any
-) -> list[Any]:  # pragma: no cover - exercised through pdf_render
-    """Draw a line as WeasyPrint does; an Indic line also carries its text as typed (see above)."""
-    if not _is_indic(textbox.text):
-        return _draw_first_line(stream, textbox, *args, **kwargs)
-    stream.begin_marked_content("Span", pydyf.Dictionary({"ActualText": pydyf.String(textbox.text)}))
-    try:
-        return _draw_first_line(stream, textbox, *args, **kwargs)
-    finally:
-        stream.end_marked_content()
-
-
-_draw_first_line = weasyprint_text.draw_first_line
-if getattr(_draw_first_line, "__name__", "") != "_draw_line_with_actual_text":
-    weasyprint_text.draw_first_line = _draw_line_with_actual_text
-else:  # a reload of this module: keep WeasyPrint's own function underneath
-    _draw_first_line = _draw_first_line.__globals__["_draw_first_line"]
 
 
 def pdf_render(*, template: str, context: dict[str, Any], language: str) -> bytes:

@@ -12,11 +12,14 @@ from typing import Any
 
 import pypdf
 import pytest
+import weasyprint.draw.text as weasyprint_text
+import weasyprint.pdf.fonts as weasyprint_fonts
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
 from khata.core import pdf as core_pdf
+from khata.core import pdf_text
 from khata.core.agency import agency_get, agency_update, colour_check
 from khata.core.models import Agency, Event
 from khata.core.pdf import pdf_render
@@ -39,8 +42,12 @@ def pypdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
 def pdftotext(pdf: bytes, tmp_path: Path) -> str:
-    """The text poppler reads from the PDF (it honours the /ActualText of Hindi lines)."""
+    """The text poppler reads from the PDF."""
     assert shutil.which("pdftotext"), "poppler-utils is missing: make system-deps"
     path = tmp_path / "out.pdf"
     path.write_bytes(pdf)
@@ -72,6 +79,7 @@ def test_letterhead_hindi_and_russian_come_back_as_the_same_text(tmp_path: Path)
     assert "Kshamta Digital Private Limited" in text
     assert "27AAPFU0939F1ZV" in text
     assert RUSSIAN in text
+    assert HINDI in text  # conjuncts, the reph and pre-base vowel signs read as typed
     poppler = pdftotext(pdf, tmp_path)
     assert HINDI in poppler
     assert RUSSIAN in poppler
@@ -308,3 +316,39 @@ def test_the_head_removes_the_logo(http_as: Any, admin: User) -> None:
 
     assert not agency_get().logo
     assert http_as("admin").get(reverse("settings:agency_logo")).status_code == 404
+
+
+def test_hindi_reads_back_as_typed_and_looks_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Aliased glyph codes change what a reader copies, never what the page shows."""
+    syllables = "कि क की क्षि र्क र्य र्ण ण पत्र ड्राफ़्ट"
+    with_codes = sample("hi", heading=syllables, paragraphs=[HINDI])
+    # pypdf guesses spaces from glyph positions: compare words, not the runs of spaces between them.
+    assert syllables in flat(pypdf_text(with_codes)) and HINDI in pypdf_text(with_codes)
+    assert syllables in pdftotext(with_codes, tmp_path)
+
+    monkeypatch.setattr(weasyprint_text, "draw_first_line", pdf_text._weasyprint_draw_line)
+    monkeypatch.setattr(
+        weasyprint_fonts, "_build_vector_font_dictionary", pdf_text._weasyprint_font_dictionary
+    )
+    plain = sample("hi", heading=syllables, paragraphs=[HINDI])
+    assert syllables not in flat(pypdf_text(plain))  # what WeasyPrint alone gives a reader
+
+    pictures = []
+    for name, pdf in (("codes", with_codes), ("plain", plain)):
+        (tmp_path / f"{name}.pdf").write_bytes(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "60",
+                "-png",
+                "-singlefile",
+                str(tmp_path / f"{name}.pdf"),
+                str(tmp_path / name),
+            ],
+            check=True,
+        )
+        pictures.append((tmp_path / f"{name}.png").read_bytes())
+    assert pictures[0] == pictures[1]

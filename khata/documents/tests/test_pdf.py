@@ -77,6 +77,7 @@ def test_act_pdf_holds_its_number_client_lines_and_total(sent_act: Document, tmp
     assert "10.5" in text  # 9 h + 1.5 h
     assert "Dec. 1, 2026 to Dec. 31, 2026" in text
     assert "DRAFT" not in text
+    assert HINDI_LINE in text
     poppler = pdftotext(pdf, tmp_path)
     assert HINDI_LINE in poppler
     assert sent_act.number in poppler
