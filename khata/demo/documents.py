@@ -271,9 +271,10 @@ class Clerk:
         owner = client.owner
         assert owner is not None
         paper = _Paper()
+        drafted = sent - dt.timedelta(hours=self.rng.randint(3, 28))
         self.draft(
             paper,
-            sent - dt.timedelta(days=1),
+            drafted,
             by=owner,
             kind=kind,
             client=client,
@@ -287,7 +288,7 @@ class Clerk:
         )
         if master is not None:
             self.plan(
-                sent - dt.timedelta(hours=20),
+                drafted + dt.timedelta(minutes=5),
                 lambda: document_update(document=paper.doc, by=owner, contract=master.doc),
             )
         self.send(paper, sent, by=owner)
@@ -309,8 +310,8 @@ class Clerk:
         clients = Client.objects.filter(status__in=[Client.Status.ACTIVE, Client.Status.CHURNED])
         for client in clients.select_related("owner").order_by("id"):
             start = client.partnership_since or self.day_of(client.created_at)
+            sent = self.moment(start - dt.timedelta(days=5))
             signed = self.moment(start - dt.timedelta(days=2), hour=(11, 17))
-            sent = signed - dt.timedelta(days=3)
             notice = 60 if client.segment == "enterprise" else 30
             renews = client.segment != "small" or client.pk % 2 == 0
             if client.display_name == ENDING:
@@ -340,7 +341,10 @@ class Clerk:
             if client.display_name == SCANNED:
                 assert client.owner is not None
                 self.attach(
-                    paper, signed + dt.timedelta(days=1), by=client.owner, note="Signed copy, scanned"
+                    paper,
+                    self.moment(self.day_of(signed) + dt.timedelta(days=1)),
+                    by=client.owner,
+                    note="Signed copy, scanned",
                 )
             if client.status == Client.Status.CHURNED and client.churned_on is not None:
                 self.terminate(client, paper)
@@ -451,7 +455,11 @@ class Clerk:
             last = tasks.last()
             if last is None or last.done_at is None:
                 return
-            sent = self.moment(self.day_of(last.done_at) + dt.timedelta(days=2))
+            # Two days after the last task was done, on a working day, and never before it.
+            day = self.day_of(last.done_at) + dt.timedelta(days=2)
+            while day.weekday() >= 5:
+                day += dt.timedelta(days=1)
+            sent = max(self.moment(day), last.done_at + dt.timedelta(hours=1))
         chosen = [task for task in tasks if task.done_at is not None and task.done_at < sent]
         if not chosen or owner is None:
             return
@@ -521,17 +529,22 @@ class Clerk:
             revised.document = document_revise(document=paper.doc, by=owner)
             self.stamp(Document, revised.doc.pk, created_at=when)
             first = revised.doc.lines.order_by("position", "id").first()
-            if first is not None:
-                act_line_update(line=first, by=owner, minutes=max(60, first.minutes - 90))
+            if first is None:
+                return
+            act_line_update(line=first, by=owner, minutes=max(60, first.minutes - 90))
             document_update(
                 document=revised.doc,
                 by=owner,
                 title=f"{paper.doc.title} (corrected hours)",
-                note="The hours of the first line were counted twice; corrected at the client's request.",
+                note=f"An hour and a half of {first.deliverable.lower()} was counted twice; "
+                "corrected at the client's request.",
             )
 
         self.plan(when, revise)
-        self.send(revised, self.moment(self.ago(1)), by=owner, note="Corrected hours, as agreed on the call.")
+        sent = min(
+            max(self.moment(self.ago(1)), when + dt.timedelta(hours=2)), self.now - dt.timedelta(minutes=2)
+        )
+        self.send(revised, sent, by=owner, note="Corrected hours, as agreed on the call.")
 
     # Reports
 
