@@ -98,7 +98,7 @@ def disputed_acts_card(user: AnyUser, *, today: dt.date, limit: int) -> Card | N
         counters=[
             Counter(label=_("disputed acts"), value=total, capped=capped, tone="danger" if total else "")
         ],
-        more_url=reverse("documents:unsigned_acts"),
+        more_url=reverse("documents:unsigned_acts") + "?status=disputed",
     )
 
 
@@ -121,7 +121,7 @@ def waiting_acts_card(user: AnyUser, *, today: dt.date, limit: int) -> Card | No
         counters=[
             Counter(label=_("acts unanswered"), value=total, capped=capped, tone="warn" if total else "")
         ],
-        more_url=reverse("documents:unsigned_acts"),
+        more_url=reverse("documents:unsigned_acts") + "?status=sent",
     )
 
 

@@ -210,14 +210,41 @@ class CurrencyTotal:
     disputed: int
 
 
-@staff_required
-@require_GET
-def unsigned_acts(request: HttpRequest) -> HttpResponse:
-    """Acts sent and not accepted yet, the longest waiting first, with totals per currency."""
-    user = signed_in_user(request)
-    acts = unsigned_acts_for(user)
-    # Totals are never added across currencies: one row per currency.
-    totals = [
+class UnsignedForm(forms.Form):
+    """The register's two filters: sent or disputed, and one client."""
+
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Sent or disputed")),
+            (Document.Status.SENT, gettext_lazy("Waiting for the client")),
+            (Document.Status.DISPUTED, gettext_lazy("Disputed by the client")),
+        ],
+        error_messages={"invalid_choice": gettext_lazy("Choose a status from the list.")},
+    )
+    client = forms.TypedChoiceField(
+        label=gettext_lazy("Client"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": gettext_lazy("Choose one of your clients from the list.")},
+    )
+
+    FIELDS = ("status", "client")
+
+    def __init__(self, data: QueryDict, *, user: User) -> None:
+        super().__init__({name: data.get(name, "") for name in self.FIELDS})
+        clients = client_visible_to(user).order_by("display_name", "id").only("id", "display_name")
+        self.fields["client"].choices = [("", _("Any client")), *((c.pk, c.display_name) for c in clients)]  # type: ignore[attr-defined]
+
+    def params(self) -> dict[str, str]:
+        return {name: str(self.data[name]).strip() for name in self.FIELDS if str(self.data[name]).strip()}
+
+
+def _currency_totals(acts: Any) -> list[CurrencyTotal]:
+    """Totals are never added across currencies: one row per currency."""
+    return [
         CurrencyTotal(
             currency=row["currency"],
             amount_minor=row["amount"] or 0,
@@ -233,24 +260,36 @@ def unsigned_acts(request: HttpRequest) -> HttpResponse:
         )
         .order_by("currency")
     ]
-    page = keyset_paginate(
-        acts, keys=["sent_at", "id"], cursor=request.GET.get("cursor") or None, size=PAGE_SIZE
-    )
-    today = timezone.localdate()
-    for act in page.items:
-        act.age = act.age_days(today)  # type: ignore[attr-defined]
-    return render(
-        request,
-        "documents/registry/unsigned_acts.html",
-        {
-            "tab": "unsigned",
+
+
+@staff_required
+@require_GET
+def unsigned_acts(request: HttpRequest) -> HttpResponse:
+    """Acts sent and not accepted yet, the longest waiting first, with totals per currency."""
+    user = signed_in_user(request)
+    form = UnsignedForm(request.GET, user=user)
+    context: dict[str, Any] = {"tab": "unsigned", "form": form, "acts": [], "totals": [], "page": None}
+    if form.is_valid():
+        acts = unsigned_acts_for(user)
+        if form.cleaned_data["status"]:
+            acts = acts.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["client"] is not None:
+            acts = acts.filter(client_id=form.cleaned_data["client"])
+        page = keyset_paginate(
+            acts, keys=["sent_at", "id"], cursor=request.GET.get("cursor") or None, size=PAGE_SIZE
+        )
+        today = timezone.localdate()
+        for act in page.items:
+            act.age = act.age_days(today)  # type: ignore[attr-defined]
+        params = form.params()
+        context |= {
             "page": page,
             "acts": page.items,
-            "totals": totals,
-            "next_query": _query({}, cursor=page.next_cursor) if page.next_cursor else "",
-            "prev_query": _query({}, cursor=page.prev_cursor) if page.prev_cursor else "",
-        },
-    )
+            "totals": _currency_totals(acts),
+            "next_query": _query(params, cursor=page.next_cursor) if page.next_cursor else "",
+            "prev_query": _query(params, cursor=page.prev_cursor) if page.prev_cursor else "",
+        }
+    return render(request, "documents/registry/unsigned_acts.html", context)
 
 
 # ---------- contracts coming up ----------

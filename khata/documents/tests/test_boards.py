@@ -67,6 +67,7 @@ def test_a_disputed_act_is_on_the_board_with_the_clients_reason(
     assert item.reason == "The audit covered 9 pages, not 12."
     assert item.by == "Anita"
     assert card.counters[0].tone == "danger"
+    assert card.more_url == reverse("documents:unsigned_acts") + "?status=disputed"
     assert "documents.disputed_acts" in _keys(admin)
     other = disputed_acts_card(other_am, today=TODAY, limit=20)
     assert other is not None and other.total == 0

@@ -360,10 +360,54 @@ def test_the_unsigned_acts_cost_the_same_with_3_or_30_rows(
     for index in range(size):
         planted(client_a, project=project, sent_days_ago=index + 1)
     http = http_as("am")
-    # session, user, the totals per currency, the page of acts
-    with django_assert_num_queries(4):
+    # session, user, the client choices, the page of acts, the totals per currency
+    with django_assert_num_queries(5):
         response = http.get(reverse("documents:unsigned_acts"))
     assert len(response.context["acts"]) == size
+
+
+def test_the_unsigned_acts_narrow_to_disputed_ones_or_one_client(
+    http_as: Any, kinds: None, client_a: Client, client_b: Client, project: Project, project_b: Project
+) -> None:
+    sent = planted(client_a, project=project, amount_minor=1_000_00)
+    disputed = planted(client_a, project=project, amount_minor=500_00, status=Document.Status.DISPUTED)
+    foreign = planted(client_b, project=project_b, amount_minor=70_00)
+    http = http_as("admin")
+    url = reverse("documents:unsigned_acts")
+    cases = [
+        ({"status": "disputed"}, [disputed], {"INR": 500_00}),
+        ({"status": "sent"}, [sent, foreign], {"INR": 1_000_00, "USD": 70_00}),
+        ({"client": client_b.pk}, [foreign], {"USD": 70_00}),
+        ({"client": client_a.pk, "status": "sent"}, [sent], {"INR": 1_000_00}),
+    ]
+    for params, acts, totals in cases:
+        response = http.get(url, params)
+        assert {a.pk for a in response.context["acts"]} == {a.pk for a in acts}, params
+        assert {t.currency: t.amount_minor for t in response.context["totals"]} == totals, params
+    assert (
+        "No act matches these filters"
+        in http.get(url, {"client": client_b.pk, "status": "disputed"}).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "params", "message"),
+    [
+        ("admin", {"status": "accepted"}, "Choose a status from the list."),
+        ("admin", {"client": "abc"}, "Choose one of your clients from the list."),
+        ("am", {"client": "CLIENT_B"}, "Choose one of your clients from the list."),
+    ],
+)
+def test_a_bad_unsigned_filter_says_what_is_wrong_and_lists_nothing(
+    http_as: Any, kinds: None, client_b: Client, persona: str, params: dict[str, str], message: str
+) -> None:
+    planted(client_b)
+    params = {k: str(client_b.pk) if v == "CLIENT_B" else v for k, v in params.items()}
+    response = http_as(persona).get(reverse("documents:unsigned_acts"), params)
+    assert response.status_code == 200
+    assert response.context["acts"] == [] and response.context["totals"] == []
+    body = response.content.decode()
+    assert message in body and "These filters cannot be applied" in body
 
 
 def test_no_unsigned_act_says_so(http_as: Any, kinds: None) -> None:
