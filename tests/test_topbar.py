@@ -10,9 +10,28 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 NAV = {
-    "admin": ["/", "/clients/", "/projects/", "/tasks/", "/briefs/templates/", "/people/", "/api/v1/docs/"],
-    "am": ["/", "/clients/", "/projects/", "/tasks/", "/briefs/templates/", "/people/", "/api/v1/docs/"],
-    "finance": ["/", "/clients/", "/projects/", "/tasks/", "/people/", "/api/v1/docs/"],
+    "admin": [
+        "/",
+        "/clients/",
+        "/projects/",
+        "/documents/",
+        "/tasks/",
+        "/briefs/templates/",
+        "/people/",
+        "/settings/agency/",
+        "/api/v1/docs/",
+    ],
+    "am": [
+        "/",
+        "/clients/",
+        "/projects/",
+        "/documents/",
+        "/tasks/",
+        "/briefs/templates/",
+        "/people/",
+        "/api/v1/docs/",
+    ],
+    "finance": ["/", "/clients/", "/projects/", "/documents/", "/tasks/", "/people/", "/api/v1/docs/"],
     "specialist": ["/", "/tasks/mine/", "/people/", "/api/v1/docs/"],
     "contact_a": ["/portal/"],
 }
