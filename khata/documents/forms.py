@@ -104,7 +104,7 @@ class DocumentForm(forms.Form):
     period_start = forms.DateField(label=_("Period from"), required=False, widget=DATE)
     period_end = forms.DateField(label=_("Period to"), required=False, widget=DATE)
     milestone = MilestoneChoiceField(
-        label=_("Or a milestone"), queryset=PlanItem.objects.none(), required=False
+        label=_("Or a milestone"), queryset=PlanItem.objects.none(), required=False, empty_label="—"
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
