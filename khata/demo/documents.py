@@ -22,20 +22,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Model
-from django.utils import timezone
 
 from khata.clients.models import Client, Contact, Interaction
 from khata.core.agency import agency_get
 from khata.demo.agency import _clock
-from khata.demo.projects import price_in
+from khata.demo.projects import StoryTime, price_in
 from khata.documents.models import Document, DocumentDecision, DocumentFile, DocumentKind
 from khata.documents.pdf import document_filename, document_pdf
 from khata.documents.services import (
@@ -123,34 +119,18 @@ class _Step:
     run: Callable[[], Any] = field(compare=False)
 
 
-class Clerk:
+class Clerk(StoryTime):
     """Plans the documents of the demo, then replays the plan in time order."""
 
     def __init__(self, *, seed: int, now: dt.datetime) -> None:
-        self.rng = random.Random(seed * 6007 + 29)
-        self.now = now
-        self.zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-        self.today = timezone.localdate(now)
+        super().__init__(rng=random.Random(seed * 6007 + 29), now=now)
         self.kinds = {kind.code: kind for kind in DocumentKind.objects.all()}
         self.agency = agency_get().legal_name or agency_get().name
         self.steps: list[_Step] = []
         self.masters: dict[int, _Paper] = {}  # the master contract of each client, by client id
         self.result = DemoDocuments()
 
-    # Time
-
-    def ago(self, days: int) -> dt.date:
-        return self.today - dt.timedelta(days=days)
-
-    def moment(self, day: dt.date, *, hour: tuple[int, int] = (10, 17)) -> dt.datetime:
-        """A working-hours moment on ``day`` (a weekend moves back to Friday), never in the future."""
-        while day.weekday() >= 5:
-            day -= dt.timedelta(days=1)
-        local = dt.datetime.combine(day, dt.time(self.rng.randint(*hour), self.rng.choice([0, 15, 30, 45])))
-        return min(local.replace(tzinfo=self.zone).astimezone(dt.UTC), self.now - dt.timedelta(minutes=5))
-
-    def day_of(self, when: dt.datetime) -> dt.date:
-        return when.astimezone(self.zone).date()
+    # The plan
 
     def plan(self, when: dt.datetime, run: Callable[[], Any]) -> dt.datetime:
         self.steps.append(_Step(when, len(self.steps), run))
@@ -160,10 +140,6 @@ class Clerk:
         for step in sorted(self.steps):
             with _clock(step.when):
                 step.run()
-
-    @staticmethod
-    def stamp(model: type[Model], pk: Any, **values: Any) -> None:
-        model._default_manager.filter(pk=pk).update(**values)
 
     # People
 
@@ -195,7 +171,7 @@ class Clerk:
     ) -> None:
         def run() -> None:
             paper.document = document_create(by=by, kind=self.kinds[kind], client=client, **values)
-            self.stamp(Document, paper.doc.pk, created_at=when)
+            self.stamp(Document, paper.doc.pk, when)
 
         self.plan(when, run)
 
@@ -215,8 +191,8 @@ class Clerk:
         self.plan(when, run)
 
     def answered(self, decision: DocumentDecision, when: dt.datetime) -> None:
-        self.stamp(DocumentDecision, decision.pk, at=when)
-        self.stamp(Document, decision.document_id, decided_at=when)
+        self.stamp(DocumentDecision, decision.pk, when, name="at")
+        self.stamp(Document, decision.document_id, when, name="decided_at")
 
     def attach(self, paper: _Paper, when: dt.datetime, *, by: User, note: str) -> None:
         """The document's own PDF, uploaded as its file (a scan of the signed copy, say)."""
@@ -227,7 +203,7 @@ class Clerk:
                 document_filename(document), document_pdf(document, language="en"), "application/pdf"
             )
             stored = document_file_add(document=document, by=by, file=upload, note=note)
-            self.stamp(DocumentFile, stored.pk, created_at=when)
+            self.stamp(DocumentFile, stored.pk, when)
             self.result.files += 1
 
         self.plan(when, run)
@@ -527,7 +503,7 @@ class Clerk:
 
         def revise() -> None:
             revised.document = document_revise(document=paper.doc, by=owner)
-            self.stamp(Document, revised.doc.pk, created_at=when)
+            self.stamp(Document, revised.doc.pk, when)
             first = revised.doc.lines.order_by("position", "id").first()
             if first is None:
                 return
@@ -573,7 +549,7 @@ class Clerk:
                 paper.document = document_update(
                     document=document, by=owner, date=self.day_of(report.published_at or self.now)
                 )
-                self.stamp(Document, document.pk, created_at=when)
+                self.stamp(Document, document.pk, when)
 
             self.plan(when, run)
             self.send(paper, when + dt.timedelta(minutes=1), by=owner)

@@ -303,14 +303,44 @@ class DemoProjects:
     by_stage: dict[str, int] = field(default_factory=dict)
 
 
-class Builder:
-    """Replays the plots through the services; one instance builds every project."""
+class StoryTime:
+    """The story's time, relative to today: what the builders of the demo's domains share."""
 
-    def __init__(self, *, seed: int, now: dt.datetime, password: str) -> None:
-        self.rng = random.Random(seed * 7919 + 17)
+    def __init__(self, *, rng: random.Random, now: dt.datetime) -> None:
+        self.rng = rng
         self.now = now
         self.zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         self.today = timezone.localdate(now)
+
+    def moment(self, day: dt.date, *, hour: tuple[int, int] = (10, 17)) -> dt.datetime:
+        """A working-hours moment on ``day`` (a weekend moves back to Friday), never in the future."""
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        local = dt.datetime.combine(day, dt.time(self.rng.randint(*hour), self.rng.choice([0, 15, 30, 45])))
+        return min(local.replace(tzinfo=self.zone).astimezone(dt.UTC), self.now - dt.timedelta(minutes=5))
+
+    def ago(self, days: int) -> dt.date:
+        return self.today - dt.timedelta(days=days)
+
+    def at(self, when: dt.datetime, call: Callable[..., T], **kwargs: Any) -> T:
+        with _clock(when):
+            return call(**kwargs)
+
+    @staticmethod
+    def stamp(model: type[Model], pk: Any, when: dt.datetime, name: str = "created_at") -> None:
+        """Give a row made under the story's clock the moment it was made (see the module docstring)."""
+        model._default_manager.filter(pk=pk).update(**{name: when})
+
+    def day_of(self, when: dt.datetime) -> dt.date:
+        """The agency's calendar day of a moment."""
+        return when.astimezone(self.zone).date()
+
+
+class Builder(StoryTime):
+    """Replays the plots through the services; one instance builds every project."""
+
+    def __init__(self, *, seed: int, now: dt.datetime, password: str) -> None:
+        super().__init__(rng=random.Random(seed * 7919 + 17), now=now)
         self.password = password
         self.head = User.objects.get(role=User.Role.HEAD, email__endswith=".example")
         self.specialties = {s.code: s for s in Specialty.objects.all()}
@@ -344,27 +374,6 @@ class Builder:
             draft = self.at(when, report_draft, project=project, by=project.owner)
             self.at(when, report_update, report=draft, by=project.owner, summary=REPORT_WORDS[-1])
             self.result.reports += 1
-
-    # Time
-
-    def moment(self, day: dt.date, *, hour: tuple[int, int] = (10, 17)) -> dt.datetime:
-        """A working-hours moment on ``day`` (a weekend moves back to Friday), never in the future."""
-        while day.weekday() >= 5:
-            day -= dt.timedelta(days=1)
-        local = dt.datetime.combine(day, dt.time(self.rng.randint(*hour), self.rng.choice([0, 15, 30, 45])))
-        return min(local.replace(tzinfo=self.zone).astimezone(dt.UTC), self.now - dt.timedelta(minutes=5))
-
-    def ago(self, days: int) -> dt.date:
-        return self.today - dt.timedelta(days=days)
-
-    def at(self, when: dt.datetime, call: Callable[..., T], **kwargs: Any) -> T:
-        with _clock(when):
-            return call(**kwargs)
-
-    @staticmethod
-    def stamp(model: type[Model], pk: Any, when: dt.datetime, name: str = "created_at") -> None:
-        """Give a row made under the story's clock the moment it was made (see the module docstring)."""
-        model._default_manager.filter(pk=pk).update(**{name: when})
 
     # People
 
