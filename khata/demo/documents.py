@@ -167,9 +167,21 @@ class Clerk(StoryTime):
     # Steps shared by every kind
 
     def draft(
-        self, paper: _Paper, when: dt.datetime, *, by: User, kind: str, client: Client, **values: Any
+        self,
+        paper: _Paper,
+        when: dt.datetime,
+        *,
+        by: User,
+        kind: str,
+        client: Client,
+        contract: _Paper | None = None,
+        **values: Any,
     ) -> None:
+        """A new draft, under the contract drafted by an earlier step when there is one."""
+
         def run() -> None:
+            if contract is not None:
+                values["contract"] = contract.doc
             paper.document = document_create(by=by, kind=self.kinds[kind], client=client, **values)
             self.stamp(Document, paper.doc.pk, when)
 
@@ -260,13 +272,9 @@ class Clerk(StoryTime):
             start_date=start,
             end_date=end,
             amount_minor=self.fee(client) if amount is None else amount,
+            contract=master,
             **terms,
         )
-        if master is not None:
-            self.plan(
-                drafted + dt.timedelta(minutes=5),
-                lambda: document_update(document=paper.doc, by=owner, contract=master.doc),
-            )
         self.send(paper, sent, by=owner)
         if signed is None:
             return paper
@@ -459,16 +467,13 @@ class Clerk(StoryTime):
             project=project,
             period_start=project.start_date,
             period_end=period_end,
+            contract=self.masters.get(client.pk),
         )
-        master = self.masters.get(client.pk)
         ids = [task.pk for task in chosen]
-
-        def lines() -> None:
-            act_lines_from_project(document=paper.doc, by=owner, task_ids=ids)
-            if master is not None:
-                document_update(document=paper.doc, by=owner, contract=master.doc)
-
-        self.plan(drafted + dt.timedelta(minutes=10), lines)
+        self.plan(
+            drafted + dt.timedelta(minutes=10),
+            lambda: act_lines_from_project(document=paper.doc, by=owner, task_ids=ids),
+        )
         if plot.fate == "draft":
             return
         self.send(paper, sent, by=owner)
@@ -546,10 +551,9 @@ class Clerk(StoryTime):
                 document = report_from_status_report(
                     status_report=report, by=owner, kind=self.kinds["report"]
                 )
-                paper.document = document_update(
-                    document=document, by=owner, date=self.day_of(report.published_at or self.now)
-                )
-                self.stamp(Document, document.pk, when)
+                # Dated the day of the status report, as it would have been made that day.
+                Document.objects.filter(pk=document.pk).update(created_at=when, date=self.day_of(when))
+                paper.document = document
 
             self.plan(when, run)
             self.send(paper, when + dt.timedelta(minutes=1), by=owner)
