@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
@@ -179,3 +180,12 @@ def test_the_client_signs_a_contract_and_disputes_an_act(
     screenshot(page, "portal-act-disputed", folder=SHOTS)
     act.refresh_from_db()
     assert act.status == Document.Status.DISPUTED
+
+    # The same page in Hindi, picked from the language switcher.
+    page.get_by_label("Language", exact=True).select_option("hi")
+    expect(page.locator("html")).to_have_attribute("lang", "hi")
+    with translation.override("hi"):
+        disputed, kind = translation.gettext("Disputed"), translation.gettext("Act of completed work")
+    expect(page.locator("#document-status")).to_have_text(disputed)
+    expect(page.get_by_role("heading", name=f"{kind} {act.number}", level=1)).to_be_visible()
+    screenshot(page, "portal-act-disputed-hi", folder=SHOTS)
