@@ -388,3 +388,44 @@ def test_the_list_costs_the_same_with_3_or_30_documents(
         response = http.get(reverse("portal:documents"))
     assert response.status_code == 200
     assert len(response.context["documents"]) == count
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_document_page_costs_the_same_with_3_or_30_lines_and_files(
+    kinds: None,
+    am: User,
+    client_a: Client,
+    contact_a: User,
+    project: Any,
+    count: int,
+    django_assert_num_queries: Any,
+) -> None:
+    from khata.documents.services import act_line_add
+
+    document = document_create(
+        by=am,
+        kind=kind("act"),
+        client=client_a,
+        title="Many lines",
+        project=project,
+        period_start=dt.date(2026, 12, 1),
+    )
+    for n in range(count):
+        act_line_add(document=document, by=am, deliverable=f"Line {n}", minutes=30, amount_minor=1000)
+        document_file_add(document=document, by=am, file=SimpleUploadedFile(f"v{n}.pdf", PDF + b"%" * n))
+    document_send(document=document, by=am)
+    http = _as(contact_a)
+    with django_assert_num_queries(14):
+        response = http.get(reverse("portal:document", args=[document.pk]))
+    assert response.status_code == 200
+    assert len(response.context["page"].lines) == count
+
+
+def test_the_am_previews_what_waits_for_the_contact(
+    http_as: Any, sent: Document, contact_a_row: Contact
+) -> None:
+    response = http_as("am").get(reverse("portal:preview", args=[contact_a_row.pk]))
+    assert response.status_code == 200
+    section = next(section for section in response.context["home"].sections if section.key == "acts")
+    assert [item["title"] for item in section.items] == ["ACT/2026/00001 · Work done in December"]
+    assert 'aria-disabled="true">Read and accept' in response.content.decode()
