@@ -51,7 +51,7 @@ def snapshot(document: Document) -> tuple[Any, ...]:
     return (
         row,
         Document.objects.count(),
-        ActLine.objects.count(),
+        sorted(ActLine.objects.values_list("deliverable", "minutes", "amount_minor")),
         DocumentFile.objects.count(),
         DocumentDecision.objects.count(),
         Event.objects.count(),
@@ -96,10 +96,15 @@ KIND_EDITORS = {"admin": 200, "am": 403, "other_am": 403, "finance": 403, "speci
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("page", ["detail", "new", "edit", "file", "kinds", "kind_edit"])
+@pytest.mark.parametrize(
+    "page", ["detail", "new", "edit", "line_edit", "file", "kinds", "kind_edit", "kind_example"]
+)
 def test_pages_answer_each_persona(http_as: Any, act: Document, am: User, persona: str, page: str) -> None:
     stored = document_file_add(document=act, by=am, file=pdf())
+    line = act_line_add(document=act, by=am, deliverable="Workshop", minutes=60, amount_minor=100_00)
     url, allowed = {
+        "line_edit": (reverse("documents:line_edit", args=[line.pk]), EDITORS),
+        "kind_example": (reverse("documents:kind_example") + "?number_format=X/{year}/{seq}", KIND_READERS),
         "detail": (reverse("documents:detail", args=[act.pk]), VIEWERS),
         "new": (reverse("documents:new"), CREATORS),
         "edit": (reverse("documents:edit", args=[act.pk]), EDITORS),
@@ -153,6 +158,15 @@ def _write(name: str, request: pytest.FixtureRequest) -> tuple[Document, str, di
         }
         data: dict[str, Any] = choices[name]
         return act, reverse(f"documents:{name}", args=[act.pk]), data
+    if name in {"line_edit", "line_remove"}:
+        act = request.getfixturevalue("act")
+        line = act_line_add(document=act, by=am, deliverable="Workshop", minutes=60, amount_minor=100_00)
+        data = (
+            {"deliverable": "Workshop, two days", "hours": "2", "amount": "200"}
+            if name == "line_edit"
+            else {}
+        )
+        return act, reverse(f"documents:{name}", args=[line.pk]), data
     if name in {"sign", "reject", "reopen"}:
         sent: Document = request.getfixturevalue("sent_contract")
         data = {
@@ -174,6 +188,8 @@ def _write(name: str, request: pytest.FixtureRequest) -> tuple[Document, str, di
 WRITES = [
     "edit",
     "line_add",
+    "line_edit",
+    "line_remove",
     "act_build",
     "discard",
     "send",
@@ -674,3 +690,23 @@ def test_the_document_page_costs_the_same_with_3_or_30_lines_and_files(
             document_file_add(document=act, by=am, file=pdf(f"file-{n}.pdf"))
         counts.append(_page_queries(http_as(persona), act))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_head_adds_a_kind(http_as: Any, kinds: None, persona: str) -> None:
+    before = DocumentKind.objects.count()
+    response = http_as(persona).post(
+        reverse("documents:kinds"),
+        {
+            "name": "Letter",
+            "code": "letter",
+            "behaviour": "other",
+            "series": "LTR",
+            "number_format": "LTR/{year}/{seq:03}",
+            "position": "9",
+        },
+    )
+    expected = expect_denied_or(
+        response, persona, {"admin": 302, **{p: 403 for p in ("am", "other_am", "finance", "specialist")}}
+    )
+    assert (DocumentKind.objects.count() - before) == (1 if expected == 302 and persona != "anonymous" else 0)
