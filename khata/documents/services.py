@@ -372,6 +372,13 @@ def act_line_add(
     position = (document.lines.aggregate(last=Max("position"))["last"] or 0) + 1
     line = ActLine.objects.create(document=document, position=position, **cleaned)
     _recount(document)
+    _event(
+        document,
+        kind="documents.line_added",
+        summary=gettext_noop("Line %(line)s added to %(kind)s %(document)s"),
+        by=by,
+        line=line.deliverable,
+    )
     return line
 
 
@@ -388,6 +395,13 @@ def act_line_update(*, line: ActLine, by: User, **values: Any) -> ActLine:
         setattr(line, field, value)
     line.save()
     _recount(document)
+    _event(
+        document,
+        kind="documents.line_changed",
+        summary=gettext_noop("Line %(line)s of %(kind)s %(document)s changed"),
+        by=by,
+        line=line.deliverable,
+    )
     return line
 
 
@@ -397,6 +411,13 @@ def act_line_remove(*, line: ActLine, by: User) -> None:
     document = _act(line.document, by)
     ActLine.objects.filter(pk=line.pk, document=document).delete()
     _recount(document)
+    _event(
+        document,
+        kind="documents.line_removed",
+        summary=gettext_noop("Line %(line)s taken off %(kind)s %(document)s"),
+        by=by,
+        line=line.deliverable,
+    )
 
 
 def tasks_on_other_acts(project: Project, *, exclude: Document | None = None) -> set[int]:
