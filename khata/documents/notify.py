@@ -58,7 +58,8 @@ def document_sent_message(document: Document, contact: Contact, *, site_url: str
             "amount": money_format(document.amount_minor, document.currency, language)
             if document.amount_minor
             else "",
-            "url": site_url.rstrip("/") + reverse("portal:document", args=[document.pk]),
+            "url": (site_url or settings.KHATA_SITE_URL).rstrip("/")
+            + reverse("portal:document", args=[document.pk]),
             "agency": settings.KHATA_AGENCY_NAME,
         }
         if document.kind.is_contract:

@@ -495,7 +495,7 @@ def report_email_message(report: StatusReport, contact: Contact, *, site_url: st
     """The email of a published report to one contact, in the contact's language."""
     assert contact.user is not None
     with translation.override(_language_of(contact)):
-        url = site_url.rstrip("/") + reverse("portal:report", args=[report.pk])
+        url = (site_url or settings.KHATA_SITE_URL).rstrip("/") + reverse("portal:report", args=[report.pk])
         context = {
             "report": report,
             "project": report.project,
