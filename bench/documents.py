@@ -314,8 +314,8 @@ def unsigned_floor(user: User) -> Query:
     where = f"k.behaviour = 'act' AND d.status IN ('disputed', 'sent') AND {visible}"
     return Floors.query(
         f"SELECT * FROM (SELECT {REGISTRY_COLUMNS} WHERE {where} ORDER BY d.sent_at, d.id "
-        f"LIMIT {LIST_PAGE + 1}) page UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-        f"COUNT(*), SUM(d.amount_minor), d.currency FROM documents_document d "
+        f"LIMIT {LIST_PAGE + 1}) page UNION ALL SELECT COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, "
+        f"NULL, SUM(d.amount_minor), d.currency FROM documents_document d "
         "JOIN documents_documentkind k ON k.id = d.kind_id JOIN clients_client c ON c.id = d.client_id "
         f"LEFT JOIN plans_project p ON p.id = d.project_id WHERE {where} GROUP BY d.currency",
         params + params,
@@ -340,18 +340,24 @@ def contracts_floor(user: User, today: dt.date, days: int = CONTRACT_DAYS) -> Qu
 
 def document_page_floor(pk: int) -> Query:
     """The act with its kind, client and project, its lines, the client's answers and its files."""
+
+    def text(*names: str) -> str:
+        return ", ".join(f"CAST({name} AS TEXT)" for name in names)
+
+    answer = text("a.decision", "a.name", "a.ip_address", "a.at", "u.full_name")
+    file = text("f.version", "f.name", "f.content_type", "f.size", "f.sha256")
     return Floors.query(
-        "SELECT 'document', d.id, d.number, d.title, k.name, c.display_name, p.name "
+        f"SELECT 'document', d.id, {text('d.number', 'd.title', 'k.name', 'c.display_name', 'p.name')} "
         "FROM documents_document d JOIN documents_documentkind k ON k.id = d.kind_id "
         "JOIN clients_client c ON c.id = d.client_id LEFT JOIN plans_project p ON p.id = d.project_id "
         "WHERE d.id = %s "
-        "UNION ALL SELECT 'line', l.id, l.position, l.deliverable, l.minutes, l.amount_minor, NULL "
-        "FROM documents_actline l WHERE l.document_id = %s "
-        "UNION ALL SELECT 'answer', a.id, a.decision, a.name, a.ip_address, a.at, u.full_name "
-        "FROM documents_documentdecision a LEFT JOIN people_user u ON u.id = a.by_id "
+        f"UNION ALL SELECT 'line', l.id, {text('l.position', 'l.deliverable', 'l.minutes', 'l.amount_minor')}"
+        ", NULL FROM documents_actline l WHERE l.document_id = %s "
+        f"UNION ALL SELECT 'answer', a.id, {answer}"
+        " FROM documents_documentdecision a LEFT JOIN people_user u ON u.id = a.by_id "
         "WHERE a.document_id = %s "
-        "UNION ALL SELECT 'file', f.id, f.version, f.name, f.content_type, f.size, f.sha256 "
-        "FROM documents_documentfile f WHERE f.document_id = %s",
+        f"UNION ALL SELECT 'file', f.id, {file}"
+        " FROM documents_documentfile f WHERE f.document_id = %s",
         [pk, pk, pk, pk],
     )
 
