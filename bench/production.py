@@ -319,8 +319,9 @@ def _columns_floor(where: str, params: list[Any]) -> Query:
         )
         all_params += [*params, status]
     counts = (
-        "SELECT NULL, NULL, t.status, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM production_task t "
-        f"WHERE {where} GROUP BY t.status"
+        # The count in the specialty's text column: PostgreSQL unites only columns of one type.
+        "SELECT NULL, NULL, t.status, NULL, NULL, NULL, NULL, NULL, CAST(COUNT(*) AS TEXT) "
+        f"FROM production_task t WHERE {where} GROUP BY t.status"
     )
     return Floors.query(" UNION ALL ".join([*parts, counts]), all_params + params)
 
