@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from spec import FLOOR_DOCS, WARM_UP, Row, Spec  # noqa: E402 (needs the path above)
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DATABASE = "khata_bench"
+PG_DATABASE = os.environ.get("KHATA_BENCH_DATABASE", "khata_bench")  # the smoke test uses a throw-away one
 SQLITE_FILE = "khata-bench.sqlite3"
 
 
