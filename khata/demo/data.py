@@ -6,6 +6,7 @@ Plain data, no database: ``agency.py`` turns it into a story through the service
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_noop
 
@@ -388,7 +389,8 @@ PROSPECT_OPENERS = [
 ]
 
 # What the demo agency prints on the letterhead of its contracts, acts and reports.
-AGENCY_DETAILS = {
+# ``Any``: the dict is spread into ``agency_update``, whose other keywords (a logo, a flag) are not text.
+AGENCY_DETAILS: dict[str, Any] = {
     "legal_name": "Khata Agency Private Limited",
     "address": "4th floor, Orchid Tower, Bandra Kurla Complex\nMumbai 400051, Maharashtra, India",
     "tax_id": "27AAPFU0939F1ZV",
