@@ -528,7 +528,7 @@ def act_lines_from_project(
     _event(
         document,
         kind="documents.lines_added",
-        summary=gettext_noop("%(count)s lines added to %(kind)s %(document)s"),
+        summary=gettext_noop("Lines added to %(kind)s %(document)s from done work: %(count)s"),
         by=by,
         count=len(lines),
     )
