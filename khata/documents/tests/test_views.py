@@ -537,7 +537,7 @@ def test_a_discarded_draft_is_gone(http_as: Any, kinds: None, am: User, client_a
 
 def test_the_page_shows_the_documents_history(http_as: Any, sent_act: Document) -> None:
     page = http_as("am").get(reverse("documents:detail", args=[sent_act.pk])).content.decode()
-    assert "sent to the client" in page and "drafted" in page and "2 lines added" in page
+    assert "sent to the client" in page and "drafted" in page and "from done work: 2" in page
 
 
 def test_the_page_links_to_the_pdf(http_as: Any, sent_act: Document) -> None:
