@@ -166,6 +166,29 @@ def http_as(personas: dict[str, User | None]) -> Any:
     return make
 
 
+def _database_order(item: pytest.Item) -> int:
+    """0: runs inside a rolled-back transaction; 1: commits for real (a live server, threads,
+    processes) and empties the tables afterwards; 2: no database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    committed = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    if committed or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker is not None or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run every test that commits after every test that rolls back, as Django does.
+
+    A committing test leaves the tables empty, rows from data migrations (brief templates, document
+    kinds) included. pytest-django orders the tests so, but pytest then groups the tests that share
+    a parametrised browser, which mixes live-server tests in among the others; sort again, keeping
+    each group's order.
+    """
+    items.sort(key=_database_order)
+
+
 # Real browser: Debian's Chromium, never a downloaded one.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
