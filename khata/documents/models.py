@@ -258,6 +258,15 @@ class Document(models.Model):
             # The register of unsigned acts and the waiting list of the portal.
             models.Index(fields=["status", "sent_at", "id"], name="document_status_sent"),
             models.Index(fields=["status", "end_date"], name="document_status_end"),
+            # The number filter reads a range of numbers (a prefix); the unique constraint's index is
+            # partial, which SQLite's planner cannot use with bound parameters.
+            models.Index(fields=["number"], name="document_number"),
+            # What waits for the client, oldest sent first, without sorting every waiting act.
+            models.Index(
+                fields=["sent_at", "id"],
+                condition=models.Q(status__in=["sent", "disputed"]),
+                name="document_waiting_sent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -42,6 +42,50 @@ from khata.plans.selectors import project_visible_to
 PAGE_SIZE = 50
 HORIZONS = (7, 30, 60, 90)
 CONTRACTS_SHOWN = 200
+# Above this many clients the client filter is a name search: a page never lists 20,000 names.
+CLIENTS_LISTED = 200
+
+
+def client_filter_setup(form: forms.Form, values: dict[str, Any], user: User) -> None:
+    """The client filter: a list of the user's clients when they are few, a name search when many.
+
+    With many, a link's client id (``?client=12``) is kept in a hidden field and its name shown in the
+    search box; typing another name searches by name instead.
+    """
+    visible = client_visible_to(user).order_by("display_name", "id").only("id", "display_name")
+    clients = list(visible[: CLIENTS_LISTED + 1])
+    field = form.fields["client"]
+    form.many_clients = len(clients) > CLIENTS_LISTED  # type: ignore[attr-defined]
+    if not form.many_clients:  # type: ignore[attr-defined]
+        field.choices = [("", _("Any client")), *((c.pk, c.display_name) for c in clients)]  # type: ignore[attr-defined]
+        return
+    raw = str(values.get("client") or "")
+    chosen = visible.filter(pk=int(raw)).first() if raw.isdigit() else None
+    field.widget = forms.HiddenInput()
+    field.choices = [("", ""), *([(chosen.pk, chosen.display_name)] if chosen else [])]  # type: ignore[attr-defined]
+    form.fields["client_name"] = forms.CharField(
+        label=_("Client"),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs={"placeholder": _("Name or part of it"), "autocomplete": "off"}),
+    )
+    if chosen is not None and not values.get("client_name"):
+        values["client_name"] = chosen.display_name
+    names = list(form.fields)
+    names.remove("client_name")
+    names.insert(names.index("client"), "client_name")
+    form.order_fields(names)
+
+
+def client_filter_clean(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """A name typed over the linked client's searches by name."""
+    name = (cleaned.get("client_name") or "").strip()
+    chosen = cleaned.get("client")
+    if name and chosen is not None:
+        label = dict(form.fields["client"].choices).get(chosen)  # type: ignore[attr-defined]
+        if label != name:
+            cleaned["client"] = None
+    cleaned["client_name"] = name if cleaned.get("client") is None else ""
 
 
 # ---------- the registry ----------
@@ -107,7 +151,17 @@ class RegistryForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("Give the date as YYYY-MM-DD, for example 2026-04-30.")},
     )
-    FIELDS = ("kind", "status", "behaviour", "client", "project", "date_from", "date_to", "number")
+    FIELDS = (
+        "kind",
+        "status",
+        "behaviour",
+        "client",
+        "client_name",
+        "project",
+        "date_from",
+        "date_to",
+        "number",
+    )
 
     def __init__(self, data: QueryDict, *, user: User) -> None:
         kinds = list(DocumentKind.objects.order_by("position", "name").only("id", "code", "name"))
@@ -116,9 +170,8 @@ class RegistryForm(forms.Form):
         codes = {k.code: str(k.pk) for k in kinds}
         values["kind"] = codes.get(values["kind"], values["kind"])
         super().__init__(values)
-        clients = list(client_visible_to(user).order_by("display_name", "id").only("id", "display_name"))
         self.fields["kind"].choices = [("", _("Any kind")), *((k.pk, k.label) for k in kinds)]  # type: ignore[attr-defined]
-        self.fields["client"].choices = [("", _("Any client")), *((c.pk, c.display_name) for c in clients)]  # type: ignore[attr-defined]
+        client_filter_setup(self, values, user)
         # A project is picked among the chosen client's; a link may name a project alone (its page).
         client_id, project_id = data.get("client", ""), data.get("project", "")
         projects = project_visible_to(user).order_by("name", "id").only("id", "name")
@@ -139,6 +192,7 @@ class RegistryForm(forms.Form):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start is not None and end is not None and end < start:
             self.add_error("date_to", _("The period ends before it starts."))
+        client_filter_clean(self, cleaned)
         return cleaned
 
     def filters(self) -> RegistryFilters:
@@ -147,6 +201,7 @@ class RegistryForm(forms.Form):
             kind=data.get("kind"),
             status=data.get("status") or "",
             client=data.get("client"),
+            client_name=data.get("client_name") or "",
             project=data.get("project"),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
@@ -231,12 +286,17 @@ class UnsignedForm(forms.Form):
         error_messages={"invalid_choice": gettext_lazy("Choose one of your clients from the list.")},
     )
 
-    FIELDS = ("status", "client")
+    FIELDS = ("status", "client", "client_name")
 
     def __init__(self, data: QueryDict, *, user: User) -> None:
-        super().__init__({name: data.get(name, "") for name in self.FIELDS})
-        clients = client_visible_to(user).order_by("display_name", "id").only("id", "display_name")
-        self.fields["client"].choices = [("", _("Any client")), *((c.pk, c.display_name) for c in clients)]  # type: ignore[attr-defined]
+        values = {name: data.get(name, "") for name in self.FIELDS}
+        super().__init__(values)
+        client_filter_setup(self, values, user)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        client_filter_clean(self, cleaned)
+        return cleaned
 
     def params(self) -> dict[str, str]:
         return {name: str(self.data[name]).strip() for name in self.FIELDS if str(self.data[name]).strip()}
@@ -275,6 +335,8 @@ def unsigned_acts(request: HttpRequest) -> HttpResponse:
             acts = acts.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["client"] is not None:
             acts = acts.filter(client_id=form.cleaned_data["client"])
+        elif form.cleaned_data.get("client_name"):
+            acts = acts.filter(client__display_name__icontains=form.cleaned_data["client_name"])
         page = keyset_paginate(
             acts, keys=["sent_at", "id"], cursor=request.GET.get("cursor") or None, size=PAGE_SIZE
         )

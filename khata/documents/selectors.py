@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Max, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -72,6 +72,7 @@ class RegistryFilters:
     kind: int | None = None
     status: str = ""
     client: int | None = None
+    client_name: str = ""
     project: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -88,6 +89,8 @@ class RegistryFilters:
             q &= Q(status=self.status)
         if self.client is not None:
             q &= Q(client_id=self.client)
+        elif self.client_name:
+            q &= Q(client__display_name__icontains=self.client_name)
         if self.project is not None:
             q &= Q(project_id=self.project)
         if self.date_from is not None:
@@ -95,9 +98,19 @@ class RegistryFilters:
         if self.date_to is not None:
             q &= Q(date__lte=self.date_to)
         if self.number:
-            # Numbers are upper case; a part of one finds it (ACT/2026 finds all of that year's acts).
-            q &= Q(number__contains=self.number.strip().upper())
+            q &= number_q(self.number)
         return q
+
+
+def number_q(text: str) -> Q:
+    """Documents whose number starts with the text (ACT/2026 finds that year's acts), read as a range
+    on the number index; text that starts with a digit (the tail of a number) is found anywhere in it.
+    """
+    text = text.strip().upper()
+    if not text or not text[0].isalpha():
+        return Q(number__contains=text)
+    # Numbers hold A-Z, 0-9, / and -: everything that starts with the text sorts before its successor.
+    return Q(number__gte=text, number__lt=text[:-1] + chr(ord(text[-1]) + 1))
 
 
 def document_registry_for(user: AnyUser, filters: RegistryFilters | None = None) -> QuerySet[Document]:
@@ -139,17 +152,15 @@ def contracts_coming_up_for(
     """Contracts in force ending, or reaching their last day to give notice, within ``days``."""
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=days)
-    # The notice date is at most 730 days before the end: bound the end date for the index.
-    rows = (
-        document_list_for(user)
-        .filter(
-            kind__behaviour=Behaviour.CONTRACT,
-            status__in=[Document.Status.SIGNED, Document.Status.ACTIVE],
-            end_date__gte=today,
-            end_date__lte=horizon + dt.timedelta(days=730),
-        )
-        .order_by("end_date", "id")
+    in_force = document_list_for(user).filter(
+        kind__behaviour=Behaviour.CONTRACT,
+        status__in=[Document.Status.SIGNED, Document.Status.ACTIVE],
+        end_date__gte=today,
     )
+    # A notice date is the end date less the notice period: the longest period in use bounds the
+    # end dates worth reading, so the index on the end date reads days, not years.
+    longest = in_force.order_by().aggregate(longest=Max("notice_days"))["longest"] or 0
+    rows = in_force.filter(end_date__lte=horizon + dt.timedelta(days=longest)).order_by("end_date", "id")
     found: list[ContractDate] = []
     for document in rows.iterator(chunk_size=500):
         notice = document.notice_date

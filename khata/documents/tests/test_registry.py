@@ -459,8 +459,8 @@ def test_the_contracts_page_costs_the_same_with_3_or_30_rows(
         contract = planted(client_a, code="contract", status=Document.Status.ACTIVE)
         Document.objects.filter(pk=contract.pk).update(end_date=today + dt.timedelta(days=index % 25 + 1))
     http = http_as("am")
-    # session, user, the contracts
-    with django_assert_num_queries(3):
+    # session, user, the longest notice period in use, the contracts
+    with django_assert_num_queries(4):
         response = http.get(reverse("documents:contracts"))
     assert len(response.context["rows"]) == size
 
@@ -470,3 +470,25 @@ def test_reading_the_registers_changes_nothing(http_as: Any, letters: dict[str, 
     for page in PAGES:
         http_as("am").get(reverse(page), {"status": "lost", "days": "abc"})
     assert (list(Document.objects.values()), Event.objects.count()) == before
+
+
+def test_with_many_clients_the_client_filter_searches_by_name(
+    http_as: Any, letters: dict[str, Document], client_a: Client, client_b: Client, monkeypatch: Any
+) -> None:
+    """An agency with thousands of clients gets a search box, not a list of every name."""
+    from khata.documents import registry_views
+
+    monkeypatch.setattr(registry_views, "CLIENTS_LISTED", 1)
+    http = http_as("admin")
+    for url in (reverse("documents:registry"), reverse("documents:unsigned_acts")):
+        page = http.get(url)
+        assert page.context["form"].many_clients
+        html = page.content.decode()
+        assert 'name="client_name"' in html and f">{client_b.display_name}</option>" not in html
+    url = reverse("documents:registry")
+    assert _titles(http.get(url, {"client_name": "borealis"})) == {"Borealis letter"}
+    linked = http.get(url, {"client": client_a.pk})
+    assert _titles(linked) == {"Mutual NDA", "Kick-off letter"}
+    assert f'value="{client_a.display_name}"' in linked.content.decode()
+    # Typing another name over the linked client's searches by that name.
+    assert _titles(http.get(url, {"client": client_a.pk, "client_name": "Borealis"})) == {"Borealis letter"}
