@@ -916,8 +916,22 @@ def document_file_add(*, document: Document, by: User, file: UploadedFile, note:
 
 
 @transaction.atomic
-def report_from_status_report(*, status_report: StatusReport, by: User, kind: DocumentKind) -> Document:
-    """A report document for a published status report of a project (once per status report)."""
+def report_from_status_report(
+    *, status_report: StatusReport, by: User, kind: DocumentKind | None = None
+) -> Document:
+    """A report document for a published status report of a project (once per status report).
+
+    Without ``kind`` it takes the first kind of report in use. The document is a draft: sending it
+    registers it and shares it with the client.
+    """
+    if kind is None:
+        kind = (
+            DocumentKind.objects.filter(behaviour=Behaviour.REPORT, active=True)
+            .order_by("position", "pk")
+            .first()
+        )
+        if kind is None:
+            raise _refuse("kind", _("No kind of report is in use: ask the head of accounts to add one."))
     if kind.behaviour != Behaviour.REPORT:
         raise _refuse("kind", _("Choose a kind of report."))
     if status_report.status != StatusReport.Status.PUBLISHED:
@@ -932,6 +946,7 @@ def report_from_status_report(*, status_report: StatusReport, by: User, kind: Do
         title=_("Status report %(number)s: %(project)s")
         % {"number": status_report.number, "project": project.name},
         project=project,
+        date=status_report.period_end,
     )
     document.status_report = status_report
     document.save(update_fields=["status_report"])

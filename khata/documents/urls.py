@@ -29,4 +29,9 @@ urlpatterns = [
     path("kinds/example/", views.kind_number_example, name="kind_example"),
     path("kinds/<int:pk>/", views.kind_edit, name="kind_edit"),
     path("<int:pk>/pdf/", pdf_views.document_pdf_download, name="pdf"),
+    path(
+        "from-status-report/<int:statusreport_pk>/",
+        views.document_from_status_report,
+        name="from_status_report",
+    ),
 ]

@@ -49,6 +49,7 @@ from khata.people.decorators import signed_in_user
 from khata.people.models import User
 from khata.people.policies import is_staff_user
 from khata.plans.selectors import project_visible_to
+from khata.production.reports import report_get_for
 
 View = Callable[..., HttpResponse]
 
@@ -333,6 +334,26 @@ def document_send(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=lambda doc: _("%(document)s is registered and sent to the client.") % {"document": _name(doc)},
     )
+
+
+@staff_page
+@require_POST
+def document_from_status_report(request: HttpRequest, statusreport_pk: int) -> HttpResponse:
+    """Put a published status report in the register (once); the AM sends it from its page."""
+    user = signed_in_user(request)
+    report = report_get_for(user, statusreport_pk)
+    existing = selectors.document_list_for(user).filter(status_report=report).first()
+    if existing is not None:
+        messages.info(request, _("This status report is already in the register."))
+        return redirect("documents:detail", pk=existing.pk)
+    try:
+        document = services.report_from_status_report(status_report=report, by=user)
+    except services.DocumentError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+        return redirect("reports:detail", statusreport_pk=report.pk)
+    messages.success(request, _("The report is in the register as a draft: send it to give it its number."))
+    return redirect("documents:detail", pk=document.pk)
 
 
 @staff_page

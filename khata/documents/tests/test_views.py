@@ -710,3 +710,28 @@ def test_only_the_head_adds_a_kind(http_as: Any, kinds: None, persona: str) -> N
         response, persona, {"admin": 302, **{p: 403 for p in ("am", "other_am", "finance", "specialist")}}
     )
     assert (DocumentKind.objects.count() - before) == (1 if expected == 302 and persona != "anonymous" else 0)
+
+
+def test_a_published_status_report_goes_into_the_register_once(
+    http_as: Any, kinds: None, am: User, project: Any, done_tasks: Any
+) -> None:
+    from khata.production.reports import report_draft, report_publish, report_update
+
+    report = report_update(report=report_draft(project=project, by=am), by=am, summary="On track.")
+    url = reverse("documents:from_status_report", args=[report.pk])
+    # A draft report is not a document yet.
+    response = http_as("am").post(url)
+    assert response.status_code == 302 and not Document.objects.filter(status_report=report).exists()
+    report_publish(report=report, by=am, notify=False)
+    # Another AM does not see the report at all.
+    assert http_as("other_am").post(url).status_code == 404
+    assert http_as("contact_a").post(url).status_code == 404
+    response = http_as("am").post(url)
+    document = Document.objects.get(status_report=report)
+    assert response.headers["Location"] == reverse("documents:detail", args=[document.pk])
+    assert document.is_draft and document.kind.code == "report" and document.project == project
+    again = http_as("am").post(url)
+    assert again.headers["Location"] == reverse("documents:detail", args=[document.pk])
+    assert Document.objects.filter(status_report=report).count() == 1
+    page = http_as("am").get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert url in page
