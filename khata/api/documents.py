@@ -86,8 +86,10 @@ from khata.documents.services import (
     document_revise,
     document_send,
     document_update,
+    report_from_status_report,
 )
 from khata.people.policies import is_contact_user, is_staff_user
+from khata.production.reports import report_get_for
 
 
 def _responses(read: Any, errors: type[Any], *, status: int = 200) -> dict[int, Any]:
@@ -238,6 +240,12 @@ def _action(summary: StrOrPromise, request: Any, description: StrOrPromise = "",
         _("The new draft replaces the old one once it is signed or accepted itself."),
         status=201,
     ),
+    from_status_report=_action(
+        _("Put a published status report in the register"),
+        ds.FromStatusReportSerializer,
+        _("A draft report document of the project, once per status report; sending it registers it."),
+        status=201,
+    ),
     lines=extend_schema(
         summary=_("Add a line to a draft act"),
         request=ds.ActLineWriteSerializer,
@@ -315,6 +323,15 @@ class DocumentViewSet(mixins.ListModelMixin, DocumentViewSetBase):
         self.may_edit(document)
         document_discard(document=document, by=self.person)
         return Response(status=204)
+
+    @action(detail=False, methods=["post"], url_path="from-status-report", url_name="from-status-report")
+    def from_status_report(self, request: Request) -> Response:
+        if not can_create_documents(self.person):
+            raise PermissionDenied(_("Only account managers and the head draft documents."))
+        values = self.parsed(ds.FromStatusReportSerializer)
+        report = report_get_for(self.person, values["status_report"])
+        document = report_from_status_report(status_report=report, by=self.person)
+        return Response(self.render(document), status=201)
 
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: int) -> Response:

@@ -355,6 +355,10 @@ class DocumentCreateSerializer(DocumentWriteSerializer):
     date = serializers.DateField(required=False, help_text=_("Today when left out."))
 
 
+class FromStatusReportSerializer(serializers.Serializer[Document]):
+    status_report = serializers.IntegerField(min_value=1, help_text=_("A published status report's id"))
+
+
 class SendSerializer(serializers.Serializer[Document]):
     note = serializers.CharField(
         max_length=4000, required=False, allow_blank=True, help_text=_("A word to the client")

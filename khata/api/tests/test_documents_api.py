@@ -888,3 +888,25 @@ def test_the_schema_documents_the_documents_endpoints(client: Any) -> None:
     assert "put" not in paths["/api/v1/documents/{id}/"]
     enums = schema["components"]["schemas"]
     assert {"DocumentStatusEnum", "DocumentDecisionEnum", "DocumentBehaviourEnum"} <= set(enums)
+
+
+def test_a_published_status_report_goes_into_the_register_once(
+    personas: dict[str, User | None], docs: Docs, am: User, project: Project
+) -> None:
+    from khata.production.reports import report_draft, report_publish, report_update
+
+    draft = report_update(report=report_draft(project=project, by=am), by=am, summary="On track.")
+    url = "/api/v1/documents/from-status-report/"
+    refused = call(_http(personas, "am"), "post", url, {"status_report": draft.pk})
+    assert refused.status_code == 400 and "status_report" in refused.json()
+    report = report_publish(report=draft, by=am, notify=False)
+    before = _state()
+    assert call(_http(personas, "other_am"), "post", url, {"status_report": report.pk}).status_code == 404
+    assert call(_http(personas, "contact_a"), "post", url, {"status_report": report.pk}).status_code == 403
+    assert call(_http(personas, "am"), "post", url, {"status_report": "x"}).status_code == 400
+    assert _state() == before
+    made = call(_http(personas, "am"), "post", url, {"status_report": report.pk})
+    assert made.status_code == 201, made.content
+    assert made.json()["status"] == "draft" and made.json()["number"] == ""
+    again = call(_http(personas, "am"), "post", url, {"status_report": report.pk})
+    assert again.status_code == 400 and Document.objects.filter(status_report=report).count() == 1
