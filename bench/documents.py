@@ -467,7 +467,7 @@ def measure_documents(*, engine: str, users: dict[str, User], requests: int, tod
          RegistryFilters(kind=act_kind.pk, status="sent"), "d.kind_id = %s AND d.status = %s",
          [act_kind.pk, "sent"]),
         (f"registry, number {prefix}", f"/documents/?number={prefix}", RegistryFilters(number=prefix),
-         "d.number LIKE %s", [f"%{prefix}%"]),
+         "d.number >= %s AND d.number < %s", [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]),
     ]  # fmt: skip
     for persona, user in users.items():
         session = Session(engine=engine, persona=persona, user=user, requests=requests)
