@@ -708,6 +708,9 @@ def _line_failure(
     ]
 
 
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
 def einvoice_check(xml: bytes, *, syntax: Syntax) -> list[RuleFailure]:
     """Every failed check of an e-invoice: root namespace, XSD, EN 16931 rules, line arithmetic.
 
@@ -715,9 +718,14 @@ def einvoice_check(xml: bytes, *, syntax: Syntax) -> list[RuleFailure]:
     through the UBL stylesheet fires no rule at all and would "pass".
     """
     try:
-        root = etree.fromstring(xml)
+        root = etree.fromstring(xml, _SAFE_PARSER)
     except etree.XMLSyntaxError as error:
         return [RuleFailure(rule="XML", message=f"Not well-formed XML: {error}")]
+    if root.getroottree().docinfo.doctype:
+        # An e-invoice has no DTD; one could pull local files in through entities (XXE).
+        return [
+            RuleFailure(rule="XML", message="A document type declaration is not allowed in an e-invoice.")
+        ]
     if root.tag not in _ROOTS[syntax]:
         expected = " or ".join(sorted(_ROOTS[syntax]))
         return [

@@ -401,3 +401,38 @@ def test_check_time_after_one_compile() -> None:
         )
         assert per_check < 0.5
     assert set(stylesheet_compile_seconds()) == {"cii", "ubl"}
+
+
+def test_outside_scope_and_non_latin_text_pass() -> None:
+    """A line outside the scope of tax carries no rate; Hindi and Russian text travel unharmed."""
+    lines = (
+        ELine(
+            id="1",
+            description="वेबसाइट डिज़ाइन — дизайн сайта",
+            quantity=Decimal(4),
+            unit_code="HUR",
+            unit_price=Decimal("2500"),
+            net=Decimal("10000.00"),
+            tax_category="O",
+        ),
+    )
+    invoice = einvoice_make(
+        number="INV-2026-0051",
+        issue_date=date(2026, 11, 27),
+        due_date=date(2026, 12, 12),
+        currency="INR",
+        seller=SELLER_IN,
+        buyer=dataclasses.replace(BUYER_IN, name="ООО «Ромашка»", country="RU", tax_id="", city="Москва"),
+        lines=lines,
+    )
+    for syntax, build in (("cii", cii_xml), ("ubl", ubl_xml)):
+        xml = einvoice_build_checked(invoice, syntax=syntax)  # type: ignore[arg-type]
+        assert xml == build(invoice)
+        assert "वेबसाइट डिज़ाइन — дизайн сайта" in xml.decode()
+
+
+def test_a_file_with_a_doctype_is_refused() -> None:
+    xml = cii_xml(_invoice("EUR")).replace(
+        b"?>\n", b'?>\n<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n', 1
+    )
+    assert [failure.rule for failure in einvoice_check(xml, syntax="cii")] == ["XML"]
