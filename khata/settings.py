@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "khata.plans",
     "khata.production",
     "khata.documents",
+    "khata.billing",
     "khata.portal",
     "khata.insights",
     "khata.api",

@@ -1,0 +1,619 @@
+"""Every write of billing. Each is atomic, locks the row it changes and leaves a timeline event on
+the invoice's client; a refused change raises ``BillingError`` and changes nothing.
+
+Finance (or the client's AM) drafts an invoice (``invoice_create``, ``invoice_from_acts``), edits
+its lines while it is a draft (``invoice_line_add`` …) and issues it (``invoice_issue``): the totals
+are computed from the lines and stored, the number comes from the INV series, and the invoice is
+frozen. A correction is a credit note (``credit_note_issue``), in part or in full; ``invoice_void``
+credits the whole balance. Payments (``payment_record``) lock the invoice, refuse anything above
+what is still owed, and add to the paid amount in the same transaction; a repeated request with the
+same idempotency key answers the first payment and records nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from khata.billing.models import (
+    CREDIT_NOTE_SERIES,
+    INVOICE_SERIES,
+    BillingProfile,
+    Invoice,
+    InvoiceLine,
+    Payment,
+)
+from khata.billing.policies import can_bill_client, can_record_payment
+from khata.clients.models import Client
+from khata.core.services import event_record, number_next
+from khata.documents.models import Document
+from khata.people.models import User
+
+
+class BillingError(ValidationError):
+    """A refused change of an invoice or a payment; carries field errors like a form."""
+
+
+class PaymentConflict(BillingError):
+    """The payment would over-pay, or repeats a key with another body (the API answers 409)."""
+
+
+def _refuse(field: str, message: str) -> BillingError:
+    return BillingError({field: [message]})
+
+
+# --- arithmetic -------------------------------------------------------------------------------------
+
+
+def line_net_minor(*, quantity_milli: int, unit_price_minor: int, discount_minor: int) -> int:
+    """Quantity × unit price, rounded half up to the minor unit, less the discount."""
+    gross = (Decimal(quantity_milli) * Decimal(unit_price_minor) / Decimal(1000)).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP
+    )
+    return int(gross) - discount_minor
+
+
+@dataclass(frozen=True)
+class TaxGroup:
+    category: str
+    rate_bp: int
+    net_minor: int
+    tax_minor: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    groups: list[TaxGroup]
+    net_minor: int
+    tax_minor: int
+    total_minor: int
+
+
+def totals_of(lines: Iterable[InvoiceLine]) -> Totals:
+    """Nets per line, then tax once per category and rate on the sum of its nets (EN 16931)."""
+    nets: dict[tuple[str, int], int] = defaultdict(int)
+    for line in lines:
+        nets[(line.tax_category, line.tax_rate_bp)] += line.net_minor
+    groups = []
+    for (category, rate), net in sorted(nets.items()):
+        tax = int(
+            (Decimal(net) * Decimal(rate) / Decimal(10000)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        )
+        groups.append(TaxGroup(category=category, rate_bp=rate, net_minor=net, tax_minor=tax))
+    net_total = sum(g.net_minor for g in groups)
+    tax_total = sum(g.tax_minor for g in groups)
+    return Totals(groups=groups, net_minor=net_total, tax_minor=tax_total, total_minor=net_total + tax_total)
+
+
+# --- drafts -----------------------------------------------------------------------------------------
+
+
+def _event(invoice: Invoice, *, kind: str, summary: str, by: User | None, **params: Any) -> None:
+    event_record(
+        kind=kind,
+        summary=summary,
+        params={"invoice": invoice.number or _("draft"), **params},
+        by=by,
+        client=invoice.client,
+        subject=invoice,
+    )
+
+
+def billing_profile(client: Client) -> BillingProfile:
+    return BillingProfile.objects.get_or_create(client=client)[0]
+
+
+@transaction.atomic
+def invoice_create(
+    *,
+    by: User,
+    client: Client,
+    issue_date: dt.date | None = None,
+    due_date: dt.date | None = None,
+    project: Any = None,
+    contract: Document | None = None,
+    buyer_reference: str = "",
+    note: str = "",
+) -> Invoice:
+    """A new draft invoice in the client's currency; due by the client's payment terms unless given."""
+    if not can_bill_client(by, client):
+        raise _refuse("client", _("You cannot bill this client."))
+    issue_date = issue_date or timezone.localdate()
+    due_date = due_date or issue_date + dt.timedelta(days=client.payment_terms_days)
+    errors: dict[str, list[str]] = {}
+    if due_date < issue_date:
+        errors["due_date"] = [_("The due date comes before the issue date.")]
+    if project is not None and project.client_id != client.pk:
+        errors["project"] = [_("This project belongs to another client.")]
+    if contract is not None and (contract.client_id != client.pk or not contract.kind.is_contract):
+        errors["contract"] = [_("Choose a contract of this client.")]
+    if errors:
+        raise BillingError(errors)
+    invoice = Invoice.objects.create(
+        client=client,
+        currency=client.currency,
+        issue_date=issue_date,
+        due_date=due_date,
+        project=project,
+        contract=contract,
+        buyer_reference=buyer_reference.strip()[:100],
+        note=note.strip(),
+        created_by=by,
+    )
+    _event(invoice, kind="billing.invoice_drafted", summary=gettext_noop("Invoice drafted"), by=by)
+    return invoice
+
+
+def _locked(invoice: Invoice) -> Invoice:
+    return Invoice.objects.select_for_update(of=("self",)).select_related("client").get(pk=invoice.pk)
+
+
+def _draft(invoice: Invoice, by: User) -> Invoice:
+    invoice = _locked(invoice)
+    if not can_bill_client(by, invoice.client):
+        raise _refuse("invoice", _("You cannot bill this client."))
+    if not invoice.is_draft:
+        raise _refuse("invoice", _("An issued invoice is never changed: correct it with a credit note."))
+    return invoice
+
+
+def _check_line(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    cleaned = dict(values)
+    if "description" in cleaned:
+        cleaned["description"] = str(cleaned["description"] or "").strip()
+        if not cleaned["description"]:
+            errors["description"] = [_("This field is required.")]
+        elif len(cleaned["description"]) > 300:
+            errors["description"] = [_("Keep the description under 300 characters.")]
+    if "quantity_milli" in cleaned and not 0 < int(cleaned["quantity_milli"]) <= 10**12:
+        errors["quantity_milli"] = [_("The quantity must be above zero.")]
+    if "unit_price_minor" in cleaned and not 0 <= int(cleaned["unit_price_minor"]) <= 10**15:
+        errors["unit_price_minor"] = [_("The unit price cannot be negative.")]
+    if "discount_minor" in cleaned and int(cleaned["discount_minor"]) < 0:
+        errors["discount_minor"] = [_("The discount cannot be negative.")]
+    if "tax_rate_bp" in cleaned and not 0 <= int(cleaned["tax_rate_bp"]) <= 10000:
+        errors["tax_rate_bp"] = [_("Give a tax rate between 0 and 100%.")]
+    category = cleaned.get("tax_category")
+    if category is not None and category not in InvoiceLine.TaxCategory.values:
+        errors["tax_category"] = [_("Choose a tax category from the list.")]
+    if category is not None and category != "S" and int(cleaned.get("tax_rate_bp", 0)) != 0:
+        errors["tax_rate_bp"] = [_("Only the standard category has a tax rate above zero.")]
+    if errors:
+        raise BillingError(errors)
+    return cleaned
+
+
+def _with_net(line: InvoiceLine) -> None:
+    line.net_minor = line_net_minor(
+        quantity_milli=line.quantity_milli,
+        unit_price_minor=line.unit_price_minor,
+        discount_minor=line.discount_minor,
+    )
+    if line.net_minor < 0:
+        raise _refuse("discount_minor", _("The discount is larger than the line's amount."))
+
+
+def _recount(invoice: Invoice) -> None:
+    totals = totals_of(invoice.lines.all())
+    Invoice.objects.filter(pk=invoice.pk).update(
+        net_minor=totals.net_minor, tax_minor=totals.tax_minor, total_minor=totals.total_minor
+    )
+    invoice.net_minor, invoice.tax_minor, invoice.total_minor = (
+        totals.net_minor,
+        totals.tax_minor,
+        totals.total_minor,
+    )
+
+
+LINE_FIELDS = (
+    "description",
+    "service",
+    "quantity_milli",
+    "unit_code",
+    "unit_price_minor",
+    "discount_minor",
+    "tax_category",
+    "tax_rate_bp",
+    "act",
+    "plan_item",
+)
+
+
+@transaction.atomic
+def invoice_line_add(*, invoice: Invoice, by: User, description: str, **values: Any) -> InvoiceLine:
+    """A line on a draft invoice."""
+    invoice = _draft(invoice, by)
+    unknown = set(values) - set(LINE_FIELDS)
+    if unknown:
+        raise BillingError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    cleaned = _check_line({"description": description, **values})
+    position = (invoice.lines.aggregate(last=Max("position"))["last"] or 0) + 1
+    line = InvoiceLine(invoice=invoice, position=position, **cleaned)
+    _with_net(line)
+    line.save()
+    _recount(invoice)
+    _event(
+        invoice,
+        kind="billing.line_added",
+        summary=gettext_noop("Line %(line)s added to invoice %(invoice)s"),
+        by=by,
+        line=line.description[:100],
+    )
+    return line
+
+
+@transaction.atomic
+def invoice_line_update(*, line: InvoiceLine, by: User, **values: Any) -> InvoiceLine:
+    """Change a line of a draft invoice."""
+    invoice = _draft(line.invoice, by)
+    line = InvoiceLine.objects.select_for_update().get(pk=line.pk, invoice=invoice)
+    unknown = set(values) - set(LINE_FIELDS)
+    if unknown:
+        raise BillingError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    cleaned = _check_line({"tax_category": line.tax_category, "tax_rate_bp": line.tax_rate_bp, **values})
+    for field, value in cleaned.items():
+        setattr(line, field, value)
+    _with_net(line)
+    line.save()
+    _recount(invoice)
+    _event(
+        invoice,
+        kind="billing.line_changed",
+        summary=gettext_noop("Line %(line)s of invoice %(invoice)s changed"),
+        by=by,
+        line=line.description[:100],
+    )
+    return line
+
+
+@transaction.atomic
+def invoice_line_remove(*, line: InvoiceLine, by: User) -> None:
+    """Take a line off a draft invoice."""
+    invoice = _draft(line.invoice, by)
+    InvoiceLine.objects.filter(pk=line.pk, invoice=invoice).delete()
+    _recount(invoice)
+    _event(
+        invoice,
+        kind="billing.line_removed",
+        summary=gettext_noop("Line %(line)s taken off invoice %(invoice)s"),
+        by=by,
+        line=line.description[:100],
+    )
+
+
+@transaction.atomic
+def invoice_from_acts(
+    *,
+    by: User,
+    client: Client,
+    acts: list[Document],
+    tax_rate_bp: int = 1800,
+    issue_date: dt.date | None = None,
+) -> Invoice:
+    """A draft invoice billing accepted acts of the client: one line per act line, at the given rate."""
+    if not acts:
+        raise _refuse("acts", _("Choose at least one accepted act."))
+    errors = []
+    for act in acts:
+        if act.client_id != client.pk or not act.kind.is_act:
+            errors.append(_("%(act)s is not an act of this client.") % {"act": act.number or act.title})
+        elif act.status not in (Document.Status.ACCEPTED, Document.Status.ARCHIVED):
+            errors.append(_("%(act)s is not accepted by the client yet.") % {"act": act.number or act.title})
+        elif act.invoice_lines.filter(invoice__kind=Invoice.Kind.INVOICE).exists():
+            errors.append(_("%(act)s is already invoiced.") % {"act": act.number})
+    if errors:
+        raise BillingError({"acts": errors})
+    project = acts[0].project if len({act.project_id for act in acts}) == 1 else None
+    invoice = invoice_create(
+        by=by, client=client, issue_date=issue_date, project=project, contract=acts[0].contract
+    )
+    invoice.acts.set(acts)
+    position = 0
+    lines = []
+    for act in acts:
+        for act_line in act.lines.all():
+            position += 1
+            line = InvoiceLine(
+                invoice=invoice,
+                position=position,
+                description=f"{act.number}: {act_line.deliverable}"[:300],
+                quantity_milli=1000,
+                unit_price_minor=act_line.amount_minor,
+                tax_rate_bp=tax_rate_bp,
+                act=act,
+                plan_item=act_line.plan_item,
+            )
+            _with_net(line)
+            lines.append(line)
+    InvoiceLine.objects.bulk_create(lines)
+    _recount(invoice)
+    return invoice
+
+
+# --- issue ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invoice_issue(*, invoice: Invoice, by: User) -> Invoice:
+    """Give a draft its number, store its totals and freeze it."""
+    invoice = _draft(invoice, by)
+    if not invoice.lines.exists():
+        raise _refuse("lines", _("An invoice needs at least one line."))
+    profile = billing_profile(invoice.client)
+    if profile.requires_accepted_act and not invoice.is_credit_note:
+        unaccepted = (
+            invoice.lines.filter(act__isnull=True).exists()
+            or invoice.acts.exclude(status__in=[Document.Status.ACCEPTED, Document.Status.ARCHIVED]).exists()
+        )
+        if unaccepted or not invoice.acts.exists():
+            raise _refuse("acts", _("This client is invoiced only for acts it has accepted."))
+    _recount(invoice)
+    if invoice.total_minor <= 0:
+        raise _refuse("lines", _("The invoice's total must be above zero."))
+    series = CREDIT_NOTE_SERIES if invoice.is_credit_note else INVOICE_SERIES
+    invoice.number = number_next(series=series, on=invoice.issue_date)
+    invoice.status = Invoice.Status.ISSUED
+    invoice.issued_at = timezone.now()
+    invoice.save(update_fields=["number", "status", "issued_at", "net_minor", "tax_minor", "total_minor"])
+    _event(
+        invoice,
+        kind="billing.invoice_issued",
+        summary=gettext_noop("Invoice %(invoice)s issued"),
+        by=by,
+        total=invoice.total_minor,
+        currency=invoice.currency,
+    )
+    return invoice
+
+
+@transaction.atomic
+def credit_note_issue(
+    *,
+    invoice: Invoice,
+    by: User,
+    reason: str,
+    amount_minor: int | None = None,
+    tax_rate_bp: int | None = None,
+) -> Invoice:
+    """A credit note against an issued invoice, for part of its balance or all of it.
+
+    The credit is one line at the invoice's tax rate (the largest group when it has several); it is
+    issued at once with its own number and lowers what the client owes.
+    """
+    invoice = _locked(invoice)
+    if not can_bill_client(by, invoice.client):
+        raise _refuse("invoice", _("You cannot bill this client."))
+    if invoice.is_draft or invoice.is_credit_note:
+        raise _refuse("invoice", _("Only an issued invoice is credited."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse("reason", _("Say why the invoice is credited."))
+    open_minor = invoice.total_minor - invoice.credited_minor - invoice.amount_paid_minor
+    amount = open_minor if amount_minor is None else int(amount_minor)
+    if amount <= 0:
+        raise _refuse("amount_minor", _("Nothing is left to credit on this invoice."))
+    if amount > invoice.total_minor - invoice.credited_minor:
+        raise _refuse("amount_minor", _("A credit cannot exceed what the invoice still stands for."))
+    groups = totals_of(invoice.lines.all()).groups
+    main = max(groups, key=lambda g: g.net_minor) if groups else None
+    rate = tax_rate_bp if tax_rate_bp is not None else (main.rate_bp if main else 0)
+    category = main.category if main else "S"
+    # The credit is gross: split it into net and tax at the rate so the note's total is the amount.
+    net = int(
+        (Decimal(amount) * Decimal(10000) / Decimal(10000 + rate)).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
+    )
+    note = Invoice.objects.create(
+        kind=Invoice.Kind.CREDIT_NOTE,
+        client=invoice.client,
+        credits=invoice,
+        currency=invoice.currency,
+        issue_date=timezone.localdate(),
+        due_date=timezone.localdate(),
+        project=invoice.project,
+        contract=invoice.contract,
+        reason=reason,
+        created_by=by,
+    )
+    line = InvoiceLine(
+        invoice=note,
+        position=1,
+        description=(
+            _("Credit on invoice %(number)s: %(reason)s") % {"number": invoice.number, "reason": reason}
+        )[:300],
+        unit_price_minor=net,
+        tax_category=category,
+        tax_rate_bp=rate,
+    )
+    _with_net(line)
+    line.save()
+    totals = totals_of([line])
+    # Rounding may move the total by a paisa: the credit is what was asked, so the tax takes the difference.
+    tax = amount - totals.net_minor
+    note.number = number_next(series=CREDIT_NOTE_SERIES, on=note.issue_date)
+    note.status = Invoice.Status.ISSUED
+    note.issued_at = timezone.now()
+    note.net_minor, note.tax_minor, note.total_minor = totals.net_minor, tax, amount
+    note.save(update_fields=["number", "status", "issued_at", "net_minor", "tax_minor", "total_minor"])
+    Invoice.objects.filter(pk=invoice.pk).update(credited_minor=F("credited_minor") + amount)
+    invoice.refresh_from_db(fields=["credited_minor"])
+    _event(
+        invoice,
+        kind="billing.invoice_credited",
+        summary=gettext_noop("Invoice %(invoice)s credited by %(note)s: %(reason)s"),
+        by=by,
+        note=note.number,
+        reason=reason[:200],
+    )
+    return note
+
+
+@transaction.atomic
+def invoice_void(*, invoice: Invoice, by: User, reason: str) -> Invoice:
+    """Cancel an issued invoice that nobody paid: a credit note for all of it."""
+    invoice = _locked(invoice)
+    if invoice.amount_paid_minor:
+        raise _refuse("invoice", _("Part of this invoice is paid: credit the rest instead of voiding it."))
+    return credit_note_issue(
+        invoice=invoice, by=by, reason=reason, amount_minor=invoice.total_minor - invoice.credited_minor
+    )
+
+
+# --- payments ---------------------------------------------------------------------------------------
+
+
+def payment_fingerprint(values: dict[str, Any]) -> str:
+    """The fingerprint of a payment request, to tell a repeat from a different request with the same key."""
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    payment: Payment
+    repeated: bool
+
+
+def payment_record(
+    *,
+    invoice: Invoice,
+    by: User,
+    amount_minor: int,
+    received_on: dt.date,
+    method: str = Payment.Method.BANK,
+    reference: str = "",
+    idempotency_key: str | None = None,
+) -> PaymentResult:
+    """Money received: added to the invoice's paid amount under its row lock, never above what is owed.
+
+    With an idempotency key, the same key and the same request answer the first payment (``repeated``)
+    and record nothing; the same key with another request is refused.
+    """
+    fingerprint = payment_fingerprint(
+        {
+            "invoice": invoice.pk,
+            "amount": amount_minor,
+            "on": received_on,
+            "method": method,
+            "reference": reference,
+        }
+    )
+    if idempotency_key is not None:
+        idempotency_key = idempotency_key.strip()
+        if not idempotency_key or len(idempotency_key) > 100:
+            raise _refuse("idempotency_key", _("An idempotency key has 1 to 100 characters."))
+        earlier = _repeat_of(idempotency_key, fingerprint)
+        if earlier is not None:
+            return PaymentResult(earlier, repeated=True)
+    try:
+        return PaymentResult(
+            _payment_insert(
+                invoice=invoice,
+                by=by,
+                amount_minor=amount_minor,
+                received_on=received_on,
+                method=method,
+                reference=reference,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+            ),
+            repeated=False,
+        )
+    except IntegrityError:
+        # Another request with the same key won the race: answer as a repeat (or refuse another body).
+        if idempotency_key is None:
+            raise
+        earlier = _repeat_of(idempotency_key, fingerprint)
+        if earlier is None:
+            raise
+        return PaymentResult(earlier, repeated=True)
+
+
+def _repeat_of(key: str, fingerprint: str) -> Payment | None:
+    earlier = Payment.objects.filter(idempotency_key=key).first()
+    if earlier is None:
+        return None
+    if earlier.request_hash != fingerprint:
+        raise PaymentConflict(
+            {"idempotency_key": [_("This idempotency key was used for another request: use a new key.")]}
+        )
+    return earlier
+
+
+@transaction.atomic
+def _payment_insert(
+    *,
+    invoice: Invoice,
+    by: User,
+    amount_minor: int,
+    received_on: dt.date,
+    method: str,
+    reference: str,
+    idempotency_key: str | None,
+    fingerprint: str,
+) -> Payment:
+    invoice = _locked(invoice)
+    if not can_record_payment(by, invoice.client):
+        raise _refuse("invoice", _("You cannot record payments for this client."))
+    if invoice.is_draft or invoice.is_credit_note:
+        raise _refuse("invoice", _("Payments are recorded against issued invoices."))
+    errors: dict[str, list[str]] = {}
+    if int(amount_minor) <= 0:
+        errors["amount_minor"] = [_("The amount must be above zero.")]
+    if method not in Payment.Method.values:
+        errors["method"] = [_("Choose a payment method from the list.")]
+    if received_on > timezone.localdate():
+        errors["received_on"] = [_("A payment cannot be received in the future.")]
+    if len(reference) > 100:
+        errors["reference"] = [_("Keep the reference under 100 characters.")]
+    if errors:
+        raise BillingError(errors)
+    owed = invoice.total_minor - invoice.amount_paid_minor - invoice.credited_minor
+    if amount_minor > owed:
+        raise PaymentConflict(
+            {
+                "amount_minor": [
+                    _("This payment would over-pay the invoice: %(owed)s is still owed.")
+                    % {"owed": _money(owed, invoice.currency)}
+                ]
+            }
+        )
+    payment = Payment.objects.create(
+        invoice=invoice,
+        amount_minor=amount_minor,
+        received_on=received_on,
+        method=method,
+        reference=reference.strip(),
+        recorded_by=by,
+        idempotency_key=idempotency_key or "",
+        request_hash=fingerprint,
+    )
+    Invoice.objects.filter(pk=invoice.pk).update(amount_paid_minor=F("amount_paid_minor") + amount_minor)
+    _event(
+        invoice,
+        kind="billing.payment_recorded",
+        summary=gettext_noop("Payment of %(amount)s recorded on invoice %(invoice)s"),
+        by=by,
+        amount=_money(amount_minor, invoice.currency),
+    )
+    return payment
+
+
+def _money(minor: int, currency: str) -> str:
+    from khata.core.money import money_format
+
+    return money_format(minor, currency, "en")
