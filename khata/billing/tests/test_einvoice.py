@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from lxml import etree
+from pypdf import PdfReader
 
 from khata.billing.einvoice import (
     CAC,
@@ -351,6 +354,9 @@ def test_facturx_pdf_embeds_the_same_xml(credit: bool) -> None:
     assert filename == "factur-x.xml"
     assert xml == cii_xml(invoice)
     assert _cii_totals(xml) == _expected(invoice)
+    metadata = PdfReader(io.BytesIO(result)).trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in metadata
+    assert "pdfaid:part" in metadata
 
 
 def test_facturx_pdf_refuses_a_broken_invoice() -> None:
@@ -436,3 +442,14 @@ def test_a_file_with_a_doctype_is_refused() -> None:
         b"?>\n", b'?>\n<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n', 1
     )
     assert [failure.rule for failure in einvoice_check(xml, syntax="cii")] == ["XML"]
+
+
+def test_checks_from_several_threads_agree() -> None:
+    """The background worker may check from threads: one Saxon processor, used one check at a time."""
+    good = ubl_xml(_invoice("USD"))
+    bad = cii_xml(dataclasses.replace(_invoice("USD"), line_total=Decimal("1.00")))
+    jobs = [(good, "ubl"), (bad, "cii")] * 8
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda job: _rules(*job), jobs))
+    assert results[0::2] == [set()] * 8
+    assert all("BR-CO-10" in rules for rules in results[1::2])
