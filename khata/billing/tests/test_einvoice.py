@@ -354,7 +354,9 @@ def test_facturx_pdf_embeds_the_same_xml(credit: bool) -> None:
     assert filename == "factur-x.xml"
     assert xml == cii_xml(invoice)
     assert _cii_totals(xml) == _expected(invoice)
-    metadata = PdfReader(io.BytesIO(result)).trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    xmp = PdfReader(io.BytesIO(result)).xmp_metadata
+    assert xmp is not None
+    metadata = xmp.rdf_root.toxml()
     assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in metadata
     assert "pdfaid:part" in metadata
 
