@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -213,8 +214,7 @@ def _amount(value: Decimal, currency: str) -> str:
 
 def _number(value: Decimal) -> str:
     """A quantity, price or rate without trailing zeros and never in exponent form."""
-    text = f"{value.normalize():f}"
-    return text
+    return f"{value.normalize():f}"
 
 
 def _is_gstin_country(party: EParty) -> bool:
@@ -575,8 +575,6 @@ def _schema(key: str) -> etree.XMLSchema:
 
 def _stylesheet(syntax: Syntax) -> Any:
     """The compiled EN 16931 schematron of a syntax (one Saxon processor per process)."""
-    import time
-
     from saxonche import PySaxonProcessor
 
     with _engines.lock:
