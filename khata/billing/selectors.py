@@ -1,0 +1,346 @@
+"""Every read of invoices that depends on who asks, and the receivables built on it.
+
+``invoice_visible_to`` scopes by the asking user: the head and finance see every invoice, an AM the
+invoices of the clients they own or back up, a contact its own company's issued invoices, a
+specialist none. The aging report, days sales outstanding and the on-time rate are read on it, each
+in one aggregate query, per client (or owner) and per currency: sums in different currencies are
+never added together.
+
+A receivable is an issued invoice (never a credit note) with an open balance: its total less what
+was paid and what credit notes took off it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext
+
+from khata.billing.models import Invoice, Payment
+from khata.clients.models import Client
+from khata.clients.selectors import client_scope
+from khata.core.money import from_minor
+from khata.people.models import User
+from khata.people.policies import AnyUser
+
+GroupBy = Literal["client", "owner", "currency"]
+
+BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90")
+
+
+def invoice_visible_to(user: AnyUser) -> QuerySet[Invoice]:
+    scope = client_scope(user)
+    if scope is None or not isinstance(user, User):
+        return Invoice.objects.none()
+    if user.role == User.Role.CONTACT:
+        return Invoice.objects.filter(client__in=Client.objects.filter(scope), status=Invoice.Status.ISSUED)
+    if not scope:
+        return Invoice.objects.all()
+    return Invoice.objects.filter(client__in=Client.objects.filter(scope))
+
+
+def invoice_list_for(user: AnyUser) -> QuerySet[Invoice]:
+    """The invoices this user may see, ready for a list page (no N+1)."""
+    return invoice_visible_to(user).select_related("client", "project", "credits")
+
+
+def invoice_get_for(user: AnyUser, pk: int | str) -> Invoice:
+    """One invoice this user may see, or 404 (the same for missing and not yours)."""
+    try:
+        return invoice_list_for(user).select_related("contract", "created_by").get(pk=pk)
+    except (Invoice.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such invoice.") from error
+
+
+_BALANCE = ExpressionWrapper(
+    F("total_minor") - F("amount_paid_minor") - F("credited_minor"), output_field=BigIntegerField()
+)
+
+
+def receivables_for(user: AnyUser) -> QuerySet[Invoice]:
+    """Issued invoices (not credit notes) with something still owed on them."""
+    return (
+        invoice_visible_to(user)
+        .filter(status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE)
+        .alias(balance=_BALANCE)
+        .filter(balance__gt=0)
+    )
+
+
+@dataclass
+class AgingRow:
+    """One group's open balance in one currency, by days past the due date (minor units).
+
+    ``key`` is the client's or owner's id (``None`` for a currency row or the totals, and for
+    clients without an owner); a totals row has ``is_total`` set.
+    """
+
+    key: int | None
+    label: str
+    currency: str
+    current: int = 0
+    days_1_30: int = 0
+    days_31_60: int = 0
+    days_61_90: int = 0
+    over_90: int = 0
+    is_total: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.current + self.days_1_30 + self.days_31_60 + self.days_61_90 + self.over_90
+
+    def buckets(self) -> list[int]:
+        return [getattr(self, name) for name in BUCKETS]
+
+
+def _bucket_sum(condition: Q) -> Coalesce:
+    return Coalesce(
+        Sum(Case(When(condition, then=_BALANCE), default=Value(0), output_field=BigIntegerField())),
+        Value(0),
+        output_field=BigIntegerField(),
+    )
+
+
+def _days_late(today: dt.date, days: int) -> dt.date:
+    return today - dt.timedelta(days=days)
+
+
+def aging_for(user: AnyUser, *, today: dt.date, group_by: GroupBy = "client") -> list[AgingRow]:
+    """The open balance per group and currency in buckets of days past due, then one totals row per
+    currency. Due today is current; one day late falls in 1–30; 91 days late is over 90.
+
+    Read in one aggregate query whatever the number of invoices.
+    """
+    fields: dict[str, tuple[str, str]] = {
+        "client": ("client_id", "client__display_name"),
+        "owner": ("client__owner_id", "client__owner__full_name"),
+        "currency": ("currency", "currency"),
+    }
+    if group_by not in fields:
+        raise ValueError(f"Unknown grouping: {group_by!r}")
+    key_field, label_field = fields[group_by]
+    sums = {
+        "current": _bucket_sum(Q(due_date__gte=today)),
+        "days_1_30": _bucket_sum(Q(due_date__lt=today, due_date__gte=_days_late(today, 30))),
+        "days_31_60": _bucket_sum(Q(due_date__lt=_days_late(today, 30), due_date__gte=_days_late(today, 60))),
+        "days_61_90": _bucket_sum(Q(due_date__lt=_days_late(today, 60), due_date__gte=_days_late(today, 90))),
+        "over_90": _bucket_sum(Q(due_date__lt=_days_late(today, 90))),
+    }
+    names = dict.fromkeys([key_field, label_field, "currency"])
+    found = (
+        receivables_for(user)
+        .order_by()
+        .values(*names)
+        .annotate(**sums)
+        .order_by(label_field, key_field, "currency")
+    )
+    rows: list[AgingRow] = []
+    totals: dict[str, AgingRow] = {}
+    for values in found:
+        row = AgingRow(
+            key=None if group_by == "currency" else values[key_field],
+            label=values[label_field] or gettext("No owner"),
+            currency=values["currency"],
+            current=int(values["current"]),
+            days_1_30=int(values["days_1_30"]),
+            days_31_60=int(values["days_31_60"]),
+            days_61_90=int(values["days_61_90"]),
+            over_90=int(values["over_90"]),
+        )
+        rows.append(row)
+        total = totals.setdefault(
+            row.currency, AgingRow(key=None, label=gettext("Total"), currency=row.currency, is_total=True)
+        )
+        for name in BUCKETS:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return rows + [totals[currency] for currency in sorted(totals)]
+
+
+def aging_csv(rows: list[AgingRow]) -> str:
+    """The aging report as CSV: a header row, then one row per group and currency; amounts are
+    decimals in the currency's units (1234.50), the currency in its own column."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            gettext("Group"),
+            gettext("Currency"),
+            gettext("Current"),
+            gettext("1–30 days"),
+            gettext("31–60 days"),
+            gettext("61–90 days"),
+            gettext("Over 90 days"),
+            gettext("Total"),
+        ]
+    )
+    for row in rows:
+        amounts = [*row.buckets(), row.total]
+        writer.writerow(
+            [row.label, row.currency, *(str(from_minor(amount, row.currency)) for amount in amounts)]
+        )
+    return out.getvalue()
+
+
+@dataclass
+class DsoRow:
+    """Days sales outstanding of one client in one currency: what is owed now, over what was billed
+    in the last ``days`` days, times ``days``. ``dso`` is ``None`` when nothing was billed."""
+
+    client_id: int
+    client: str
+    currency: str
+    receivables_minor: int
+    billed_minor: int
+    days: int
+
+    @property
+    def dso(self) -> Decimal | None:
+        if self.billed_minor <= 0:
+            return None
+        value = Decimal(self.receivables_minor) * self.days / Decimal(self.billed_minor)
+        return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def dso_for(user: AnyUser, *, today: dt.date, days: int = 90) -> list[DsoRow]:
+    """DSO per client and currency, in one aggregate query.
+
+    Billed is what invoices issued in the last ``days`` days (today included) came to, less what
+    credit notes took off them; receivables are every open balance on ``today``.
+    """
+    since = today - dt.timedelta(days=days - 1)
+    billed = Q(issue_date__gte=since, issue_date__lte=today)
+    found = (
+        invoice_visible_to(user)
+        .filter(status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE, issue_date__lte=today)
+        .order_by()
+        .values("client_id", "client__display_name", "currency")
+        .annotate(
+            receivables=Coalesce(
+                Sum(
+                    Case(
+                        When(Q(total_minor__gt=F("amount_paid_minor") + F("credited_minor")), then=_BALANCE),
+                        default=Value(0),
+                        output_field=BigIntegerField(),
+                    )
+                ),
+                Value(0),
+                output_field=BigIntegerField(),
+            ),
+            billed=Coalesce(
+                Sum(
+                    Case(
+                        When(billed, then=F("total_minor") - F("credited_minor")),
+                        default=Value(0),
+                        output_field=BigIntegerField(),
+                    )
+                ),
+                Value(0),
+                output_field=BigIntegerField(),
+            ),
+        )
+        .order_by("client__display_name", "client_id", "currency")
+    )
+    return [
+        DsoRow(
+            client_id=values["client_id"],
+            client=values["client__display_name"],
+            currency=values["currency"],
+            receivables_minor=int(values["receivables"]),
+            billed_minor=int(values["billed"]),
+            days=days,
+        )
+        for values in found
+        if values["receivables"] or values["billed"]
+    ]
+
+
+@dataclass
+class OnTimeRow:
+    """How many of a client's invoices that fell due were paid in full by their due date.
+
+    ``client_id`` is ``None`` on the row for all clients together."""
+
+    client_id: int | None
+    client: str
+    due: int
+    on_time: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.due:
+            return None
+        return (Decimal(self.on_time) / self.due).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+def on_time_rate_for(user: AnyUser, *, today: dt.date, days: int = 90) -> list[OnTimeRow]:
+    """The on-time rate per client, then the row for all clients, in one query.
+
+    Counted: issued invoices that fell due in the last ``days`` days before ``today`` and were not
+    credited in full. On time: paid in full (payments and credit notes cover the total) and the
+    payment that settled it — the latest one received — came on or before the due date.
+    """
+    settled_on = Subquery(
+        Payment.objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        .annotate(last=Max("received_on"))
+        .values("last"),
+        output_field=DateField(),
+    )
+    paid_in_time = Q(amount_paid_minor__gte=F("total_minor") - F("credited_minor")) & Q(
+        settled_on__lte=F("due_date")
+    )
+    found = (
+        invoice_visible_to(user)
+        .filter(
+            status=Invoice.Status.ISSUED,
+            kind=Invoice.Kind.INVOICE,
+            due_date__lt=today,
+            due_date__gte=today - dt.timedelta(days=days),
+            credited_minor__lt=F("total_minor"),
+        )
+        .alias(settled_on=settled_on)
+        .order_by()
+        .values("client_id", "client__display_name")
+        .annotate(due=Count("pk"), on_time=Count("pk", filter=paid_in_time))
+        .order_by("client__display_name", "client_id")
+    )
+    rows = [
+        OnTimeRow(
+            client_id=values["client_id"],
+            client=values["client__display_name"],
+            due=int(values["due"]),
+            on_time=int(values["on_time"]),
+        )
+        for values in found
+    ]
+    everyone = OnTimeRow(
+        client_id=None,
+        client=gettext("All clients"),
+        due=sum(row.due for row in rows),
+        on_time=sum(row.on_time for row in rows),
+    )
+    return [*rows, everyone]
