@@ -310,7 +310,9 @@ SPECTACULAR_SETTINGS = {
         "- **Status reports** to the client (`status-reports`).\n"
         "- The document flow: **documents** (`documents`: contracts, acts of completed work, reports…), "
         "the lines of acts (`act-lines`), the versions of their files (`document-files`) and the "
-        "**document kinds** with their numbering (`document-kinds`).\n\n"
+        "**document kinds** with their numbering (`document-kinds`).\n"
+        "- Billing: **invoices** and credit notes (`invoices`), their lines (`invoice-lines`) and the "
+        "payments received on them (with an `Idempotency-Key` header).\n\n"
         "Authenticate with a token (`Authorization: Token …`) or the signed-in session. "
         "A client contact sees only its own client's objects; any other answers 404."
     ),
@@ -334,6 +336,10 @@ SPECTACULAR_SETTINGS = {
         "DocumentDecisionEnum": "khata.documents.models.DocumentDecision.Decision",
         "ItemDecisionEnum": "khata.plans.models.ItemDecision.Decision",
         "DocumentBehaviourEnum": "khata.documents.models.Behaviour",
+        "InvoiceKindEnum": "khata.billing.models.Invoice.Kind",
+        "InvoiceStatusEnum": "khata.billing.models.Invoice.Status",
+        "TaxCategoryEnum": "khata.billing.models.InvoiceLine.TaxCategory",
+        "PaymentMethodEnum": "khata.billing.models.Payment.Method",
     },
 }
 

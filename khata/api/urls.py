@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from khata.api import documents, plans, production, reports, views
+from khata.api import billing, documents, plans, production, reports, views
 
 app_name = "api"
 
@@ -25,6 +25,8 @@ router.register("documents", documents.DocumentViewSet, basename="document")
 router.register("act-lines", documents.ActLineViewSet, basename="actline")
 router.register("document-files", documents.DocumentFileViewSet, basename="documentfile")
 router.register("document-kinds", documents.DocumentKindViewSet, basename="documentkind")
+router.register("invoices", billing.InvoiceViewSet, basename="invoice")
+router.register("invoice-lines", billing.InvoiceLineViewSet, basename="invoiceline")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

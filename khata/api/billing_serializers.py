@@ -1,0 +1,214 @@
+"""The shapes of billing in the API: invoices and credit notes, their lines and the payments on them.
+
+Read serializers render what the billing reads found; a client contact gets the same shapes without
+the agency's internals (its note, who drafted the invoice, who recorded a payment). Write serializers
+only parse shapes (types, ranges, that a referenced id is one the caller may see); the rules of
+billing (what a draft is, over-payment, a repeated idempotency key) are the services' and come back
+as field errors from ``BillingError`` (400) or ``PaymentConflict`` (409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from khata.api.documents_serializers import AMOUNT_MAX, VisibleDocumentField
+from khata.api.plan_serializers import VisibleProjectField
+from khata.api.serializers import VisibleClientField
+from khata.billing.models import Invoice, InvoiceLine, Payment
+
+QUANTITY_MAX = 10**12
+UNIT_CODES = [("HUR", _("Hours")), ("C62", _("Units"))]
+
+
+# --- what is read -----------------------------------------------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer[InvoiceLine]):
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "invoice",
+            "position",
+            "description",
+            "service",
+            "quantity_milli",
+            "unit_code",
+            "unit_price_minor",
+            "discount_minor",
+            "tax_category",
+            "tax_rate_bp",
+            "net_minor",
+            "act",
+            "plan_item",
+        ]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer[Payment]):
+    class Meta:
+        model = Payment
+        fields = ["id", "invoice", "amount_minor", "received_on", "method", "reference", "created_at"]
+        read_only_fields = fields
+
+
+class StaffPaymentSerializer(PaymentSerializer):
+    """Staff also see who recorded the payment."""
+
+    class Meta(PaymentSerializer.Meta):
+        fields = [*PaymentSerializer.Meta.fields, "recorded_by"]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
+    """An invoice or a credit note in a list."""
+
+    client_name = serializers.CharField(source="client.display_name", read_only=True)
+    state = serializers.SerializerMethodField(
+        help_text=_("draft, issued, partly_paid, paid, overdue or credited — derived from the amounts")
+    )
+    balance_minor = serializers.IntegerField(read_only=True, help_text=_("What the client still owes"))
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "kind",
+            "number",
+            "status",
+            "state",
+            "client",
+            "client_name",
+            "credits",
+            "currency",
+            "issue_date",
+            "due_date",
+            "net_minor",
+            "tax_minor",
+            "total_minor",
+            "amount_paid_minor",
+            "credited_minor",
+            "balance_minor",
+        ]
+        read_only_fields = fields
+
+    def get_state(self, invoice: Invoice) -> str:
+        return invoice.state()
+
+
+class InvoiceDetailSerializer(InvoiceSerializer):
+    """One invoice with its lines and the payments received on it."""
+
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = [
+            *InvoiceSerializer.Meta.fields,
+            "project",
+            "contract",
+            "acts",
+            "buyer_reference",
+            "reason",
+            "issued_at",
+            "lines",
+            "payments",
+        ]
+        read_only_fields = fields
+
+
+class StaffInvoiceDetailSerializer(InvoiceDetailSerializer):
+    """Staff also see the agency's note, who drafted the invoice and who recorded each payment."""
+
+    payments = StaffPaymentSerializer(many=True, read_only=True)
+
+    class Meta(InvoiceDetailSerializer.Meta):
+        fields = [*InvoiceDetailSerializer.Meta.fields, "note", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+# --- what is written --------------------------------------------------------------------------------
+
+
+class InvoiceCreateSerializer(serializers.Serializer[Invoice]):
+    client = VisibleClientField(help_text=_("Client id"))
+    issue_date = serializers.DateField(required=False, help_text=_("Today when left out."))
+    due_date = serializers.DateField(
+        required=False, help_text=_("By the client's payment terms when left out.")
+    )
+    project = VisibleProjectField(required=False, allow_null=True, help_text=_("Project id"))
+    contract = VisibleDocumentField(
+        required=False, allow_null=True, help_text=_("A contract of the client (document id)")
+    )
+    buyer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class InvoiceLineUpdateSerializer(serializers.Serializer[InvoiceLine]):
+    description = serializers.CharField(max_length=300, required=False)
+    service = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    quantity_milli = serializers.IntegerField(
+        min_value=1, max_value=QUANTITY_MAX, required=False, help_text=_("Thousandths: 1500 is 1.5")
+    )
+    unit_code = serializers.ChoiceField(choices=UNIT_CODES, required=False)
+    unit_price_minor = serializers.IntegerField(
+        min_value=0, max_value=AMOUNT_MAX, required=False, help_text=_("Minor units of the currency")
+    )
+    discount_minor = serializers.IntegerField(min_value=0, max_value=AMOUNT_MAX, required=False)
+    tax_category = serializers.ChoiceField(choices=InvoiceLine.TaxCategory.choices, required=False)
+    tax_rate_bp = serializers.IntegerField(
+        min_value=0, max_value=10000, required=False, help_text=_("Basis points: 1800 is 18%")
+    )
+
+
+class InvoiceLineWriteSerializer(InvoiceLineUpdateSerializer):
+    description = serializers.CharField(max_length=300)
+
+
+class CreditSerializer(serializers.Serializer[Invoice]):
+    reason = serializers.CharField(max_length=4000, help_text=_("Why the invoice is credited"))
+    amount_minor = serializers.IntegerField(
+        min_value=1,
+        max_value=AMOUNT_MAX,
+        required=False,
+        help_text=_("The gross amount credited; what is still open when left out."),
+    )
+
+
+class VoidSerializer(serializers.Serializer[Invoice]):
+    reason = serializers.CharField(max_length=4000, help_text=_("Why the invoice is cancelled"))
+
+
+class PaymentWriteSerializer(serializers.Serializer[Payment]):
+    amount_minor = serializers.IntegerField(
+        min_value=1, max_value=AMOUNT_MAX, help_text=_("Minor units of the invoice's currency")
+    )
+    received_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=Payment.Method.choices, required=False)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+# --- what a refusal says ----------------------------------------------------------------------------
+
+
+def _errors(name: str, fields: tuple[str, ...]) -> type[serializers.Serializer[Any]]:
+    messages = {
+        field: serializers.ListField(child=serializers.CharField(), required=False)
+        for field in (*fields, "invoice", "non_field_errors")
+    }
+    return type(name, (serializers.Serializer,), {**messages, "__doc__": "Why nothing was changed."})
+
+
+InvoiceValidationErrorSerializer = _errors(
+    "InvoiceValidationError", (*InvoiceCreateSerializer().fields, "lines", "acts", "reason", "amount_minor")
+)
+InvoiceLineValidationErrorSerializer = _errors(
+    "InvoiceLineValidationError", tuple(InvoiceLineUpdateSerializer().fields)
+)
+PaymentValidationErrorSerializer = _errors(
+    "PaymentValidationError", (*PaymentWriteSerializer().fields, "idempotency_key")
+)
+PaymentConflictSerializer = _errors("PaymentConflict", ("amount_minor", "idempotency_key"))
