@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -45,8 +45,9 @@ from khata.api.views import (
     _list_responses,
     _write_responses,
 )
-from khata.billing.models import Invoice, InvoiceLine, Payment
+from khata.billing.models import Invoice, InvoiceLine
 from khata.billing.policies import can_bill_client, can_record_payment
+from khata.billing.selectors import invoice_get_for, invoice_list_for, invoice_visible_to
 from khata.billing.services import (
     PaymentConflict,
     credit_note_issue,
@@ -58,36 +59,9 @@ from khata.billing.services import (
     invoice_void,
     payment_record,
 )
-from khata.clients.selectors import client_visible_to
-from khata.people.models import User
-from khata.people.policies import AnyUser, is_contact_user, is_staff_user
+from khata.people.policies import is_contact_user
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-def _invoices_for(user: AnyUser) -> QuerySet[Invoice]:
-    """The invoices this user may see: staff (not specialists) their clients', a contact its issued ones."""
-    if is_contact_user(user):
-        return Invoice.objects.filter(client__in=client_visible_to(user), status=Invoice.Status.ISSUED)
-    if is_staff_user(user) and isinstance(user, User) and user.role != User.Role.SPECIALIST:
-        return Invoice.objects.filter(client__in=client_visible_to(user))
-    return Invoice.objects.none()
-
-
-def _invoice_get_for(user: AnyUser, pk: Any) -> Invoice:
-    try:
-        return (
-            _invoices_for(user)
-            .select_related("client")
-            .prefetch_related(
-                Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id")),
-                Prefetch("payments", queryset=Payment.objects.order_by("received_on", "id")),
-                "acts",
-            )
-            .get(pk=pk)
-        )
-    except (Invoice.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404("No such invoice.") from error
 
 
 def _responses(read: Any, errors: type[Any], *, status: int = 200) -> dict[int, Any]:
@@ -122,7 +96,7 @@ class BillingViewSetBase(ApiViewSet):
 
     def render(self, invoice: Invoice) -> Any:
         """The invoice's detail, read again as the caller sees it."""
-        found = _invoice_get_for(self.person, invoice.pk)
+        found = invoice_get_for(self.person, invoice.pk)
         serializer = (
             bs.InvoiceDetailSerializer if is_contact_user(self.person) else bs.StaffInvoiceDetailSerializer
         )
@@ -231,7 +205,7 @@ class InvoiceViewSet(mixins.ListModelMixin, BillingViewSetBase):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Invoice]:
-        return _invoices_for(self.request.user).select_related("client")
+        return invoice_list_for(self.request.user)
 
     def get_serializer_class(self) -> type[Any]:
         if self.action == "list":
@@ -241,7 +215,7 @@ class InvoiceViewSet(mixins.ListModelMixin, BillingViewSetBase):
         return _INVOICE_OUT
 
     def get_object(self) -> Invoice:
-        return _invoice_get_for(self.request.user, self.kwargs["pk"])
+        return invoice_get_for(self.request.user, self.kwargs["pk"])
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(self.render(self.get_object()))
@@ -324,7 +298,7 @@ class InvoiceLineViewSet(BillingViewSetBase):
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[InvoiceLine]:
-        return InvoiceLine.objects.filter(invoice__in=_invoices_for(self.request.user))
+        return InvoiceLine.objects.filter(invoice__in=invoice_visible_to(self.request.user))
 
     def get_serializer_class(self) -> type[Any]:
         if self.action == "partial_update":
