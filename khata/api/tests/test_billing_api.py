@@ -423,9 +423,23 @@ def test_without_a_key_each_request_is_a_payment_and_a_bad_key_is_refused(
     assert _state() == before
 
 
+FULL_BALANCE_RACE = pytest.param(
+    11_800_00,
+    marks=pytest.mark.xfail(
+        strict=True,
+        reason=(
+            "payment_record checks the key before taking the invoice's lock, so a twin that waited on "
+            "the lock sees the balance already paid and answers 409 instead of repeating the payment"
+        ),
+    ),
+    id="full-balance",
+)
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("amount", [pytest.param(2_000_00, id="part"), FULL_BALANCE_RACE])
 def test_the_same_key_sent_ten_times_at_once_records_one_payment(
-    personas: dict[str, User | None], am: User, client_a: Client
+    personas: dict[str, User | None], am: User, client_a: Client, amount: int
 ) -> None:
     if connection.vendor != "postgresql":
         pytest.skip(
@@ -445,10 +459,10 @@ def test_the_same_key_sent_ten_times_at_once_records_one_payment(
         http.force_login(finance, backend="django.contrib.auth.backends.ModelBackend")
         barrier.wait()
         try:
-            response = _pay(http, invoice, 2_000_00, "pay-at-once")
+            response = _pay(http, invoice, amount, "pay-at-once")
             with lock:
                 statuses.append(response.status_code)
-                ids.add(response.json()["id"])
+                ids.add(response.json().get("id", 0))
         finally:
             connections.close_all()
 
@@ -460,7 +474,7 @@ def test_the_same_key_sent_ten_times_at_once_records_one_payment(
     assert sorted(statuses) == [200] * 9 + [201], statuses
     assert len(ids) == 1 and Payment.objects.filter(invoice=invoice).count() == 1
     invoice.refresh_from_db()
-    assert invoice.amount_paid_minor == 2_000_00
+    assert invoice.amount_paid_minor == amount
 
 
 JSON = st.recursive(
