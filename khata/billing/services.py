@@ -520,18 +520,15 @@ def payment_record(
         if earlier is not None:
             return PaymentResult(earlier, repeated=True)
     try:
-        return PaymentResult(
-            _payment_insert(
-                invoice=invoice,
-                by=by,
-                amount_minor=amount_minor,
-                received_on=received_on,
-                method=method,
-                reference=reference,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-            ),
-            repeated=False,
+        return _payment_insert(
+            invoice=invoice,
+            by=by,
+            amount_minor=amount_minor,
+            received_on=received_on,
+            method=method,
+            reference=reference,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
         )
     except IntegrityError:
         # Another request with the same key won the race: answer as a repeat (or refuse another body).
@@ -565,10 +562,16 @@ def _payment_insert(
     reference: str,
     idempotency_key: str | None,
     fingerprint: str,
-) -> Payment:
+) -> PaymentResult:
     invoice = _locked(invoice)
     if not can_record_payment(by, invoice.client):
         raise _refuse("invoice", _("You cannot record payments for this client."))
+    if idempotency_key:
+        # Checked again under the invoice's lock: a twin that committed while this one waited is a repeat,
+        # not an over-payment.
+        earlier = _repeat_of(idempotency_key, fingerprint)
+        if earlier is not None:
+            return PaymentResult(earlier, repeated=True)
     if invoice.is_draft or invoice.is_credit_note:
         raise _refuse("invoice", _("Payments are recorded against issued invoices."))
     errors: dict[str, list[str]] = {}
@@ -610,7 +613,7 @@ def _payment_insert(
         by=by,
         amount=_money(amount_minor, invoice.currency),
     )
-    return payment
+    return PaymentResult(payment, repeated=False)
 
 
 def _money(minor: int, currency: str) -> str:

@@ -423,21 +423,10 @@ def test_without_a_key_each_request_is_a_payment_and_a_bad_key_is_refused(
     assert _state() == before
 
 
-FULL_BALANCE_RACE = pytest.param(
-    11_800_00,
-    marks=pytest.mark.xfail(
-        strict=True,
-        reason=(
-            "payment_record checks the key before taking the invoice's lock, so a twin that waited on "
-            "the lock sees the balance already paid and answers 409 instead of repeating the payment"
-        ),
-    ),
-    id="full-balance",
-)
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("amount", [pytest.param(2_000_00, id="part"), FULL_BALANCE_RACE])
+@pytest.mark.parametrize(
+    "amount", [pytest.param(2_000_00, id="part"), pytest.param(11_800_00, id="full-balance")]
+)
 def test_the_same_key_sent_ten_times_at_once_records_one_payment(
     personas: dict[str, User | None], am: User, client_a: Client, amount: int
 ) -> None:
