@@ -157,6 +157,42 @@ def invoice_create(
     return invoice
 
 
+INVOICE_FIELDS = ("issue_date", "due_date", "project", "contract", "buyer_reference", "note")
+
+
+@transaction.atomic
+def invoice_update(*, invoice: Invoice, by: User, **values: Any) -> Invoice:
+    """Change a draft's dates, project, contract, reference or note; an issued invoice never changes."""
+    invoice = _draft(invoice, by)
+    unknown = set(values) - set(INVOICE_FIELDS)
+    if unknown:
+        raise BillingError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    merged = {field: getattr(invoice, field) for field in INVOICE_FIELDS} | values
+    errors: dict[str, list[str]] = {}
+    if merged["issue_date"] is None or merged["due_date"] is None:
+        errors["due_date"] = [_("This field is required.")]
+    elif merged["due_date"] < merged["issue_date"]:
+        errors["due_date"] = [_("The due date comes before the issue date.")]
+    project, contract = merged["project"], merged["contract"]
+    if project is not None and project.client_id != invoice.client_id:
+        errors["project"] = [_("This project belongs to another client.")]
+    if contract is not None and (contract.client_id != invoice.client_id or not contract.kind.is_contract):
+        errors["contract"] = [_("Choose a contract of this client.")]
+    if errors:
+        raise BillingError(errors)
+    changed = []
+    for field, value in values.items():
+        if field in ("buyer_reference", "note"):
+            value = str(value or "").strip()[: 100 if field == "buyer_reference" else None]
+        if getattr(invoice, field) != value:
+            setattr(invoice, field, value)
+            changed.append(field)
+    if changed:
+        invoice.save(update_fields=changed)
+        _event(invoice, kind="billing.invoice_changed", summary=gettext_noop("Draft invoice changed"), by=by)
+    return invoice
+
+
 def _locked(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update(of=("self",)).select_related("client").get(pk=invoice.pk)
 

@@ -307,3 +307,29 @@ def test_voiding_credits_everything_and_is_refused_once_paid(finance: User, clie
         invoice_void(invoice=paid, by=finance, reason="Oops")
     with pytest.raises(BillingError, match="Say why"):
         credit_note_issue(invoice=paid, by=finance, reason=" ")
+
+
+def test_a_draft_changes_its_dates_and_reference_and_an_issued_one_never(
+    finance: User, client_a: Client, client_b: Client
+) -> None:
+    from khata.billing.services import invoice_update
+    from khata.plans.services import project_create
+
+    draft = invoice_create(by=finance, client=client_a, issue_date=dt.date(2026, 11, 1))
+    changed = invoice_update(
+        invoice=draft, by=finance, due_date=dt.date(2026, 12, 15), buyer_reference=" PO-77 "
+    )
+    assert (changed.due_date, changed.buyer_reference) == (dt.date(2026, 12, 15), "PO-77")
+    foreign = project_create(client=client_b, by=client_b.owner, name="Borealis site", services="seo")
+    with pytest.raises(BillingError) as refused:
+        invoice_update(invoice=draft, by=finance, due_date=dt.date(2026, 10, 1), project=foreign, number="X")
+    assert set(refused.value.message_dict) == {"number"}
+    with pytest.raises(BillingError) as refused:
+        invoice_update(invoice=draft, by=finance, due_date=dt.date(2026, 10, 1), project=foreign)
+    assert set(refused.value.message_dict) == {"due_date", "project"}
+    draft.refresh_from_db()
+    assert draft.due_date == dt.date(2026, 12, 15)
+    invoice_line_add(invoice=draft, by=finance, description="Retainer", unit_price_minor=1_000_00)
+    invoice_issue(invoice=draft, by=finance)
+    with pytest.raises(BillingError, match="never changed"):
+        invoice_update(invoice=draft, by=finance, note="Later")
