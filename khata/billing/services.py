@@ -38,6 +38,7 @@ from khata.billing.models import (
 )
 from khata.billing.policies import can_bill_client, can_record_payment
 from khata.clients.models import Client
+from khata.core.money import money_format
 from khata.core.services import event_record, number_next
 from khata.documents.models import Document
 from khata.people.models import User
@@ -653,6 +654,4 @@ def _payment_insert(
 
 
 def _money(minor: int, currency: str) -> str:
-    from khata.core.money import money_format
-
     return money_format(minor, currency, "en")

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -293,15 +292,6 @@ def portal_waiting_for(user: AnyUser, *, limit: int = 50) -> list[Document]:
         .filter(status=Document.Status.SENT, kind__needs_client_answer=True)
         .order_by("sent_at", "id")[:limit]
     )
-
-
-def document_prefetch_lines(rows: QuerySet[Document]) -> QuerySet[Document]:
-    return rows.prefetch_related(Prefetch("lines", queryset=ActLine.objects.order_by("position", "id")))
-
-
-def documents_of_client(user: AnyUser, client: Client, *, limit: int = 20) -> list[Any]:
-    """The latest documents of one client (the client page's panel)."""
-    return list(document_list_for(user).filter(client=client).order_by("-date", "-id")[:limit])
 
 
 def number_example(*, fmt: str, series: str, on: dt.date) -> tuple[str, str]:
