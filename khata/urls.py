@@ -21,5 +21,6 @@ urlpatterns = [
     path("briefs/", include("khata.production.brief_urls")),
     path("reports/", include("khata.production.report_urls")),
     path("documents/", include("khata.documents.urls")),
+    path("billing/", include("khata.billing.urls")),
     path("", include("khata.insights.urls")),
 ]
