@@ -8,6 +8,7 @@ never updated or deleted. ``Counter`` hands out gapless document numbers per ser
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -112,7 +113,22 @@ class Agency(models.Model):
     address = models.TextField(_("address"), blank=True)
     tax_id = models.CharField(_("tax id (GSTIN / VAT)"), max_length=40, blank=True)
     registration_number = models.CharField(_("registration number"), max_length=60, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, default="IN", help_text=_("Two-letter code, such as IN or DE.")
+    )
     bank_details = models.TextField(_("bank details"), blank=True)
+    # The same bank details as fields, for e-invoices and payment instructions.
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account_name = models.CharField(_("account holder"), max_length=140, blank=True)
+    bank_account_number = models.CharField(_("account number or IBAN"), max_length=40, blank=True)
+    bank_code = models.CharField(_("IFSC or BIC"), max_length=20, blank=True)
+    # The working calendar: deadlines and SLA clocks count working hours only.
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Kolkata")
+    working_days = models.CharField(
+        _("working days"), max_length=13, default="0,1,2,3,4", help_text=_("Monday is 0, Sunday is 6.")
+    )
+    work_starts = models.TimeField(_("working day starts"), default=dt.time(9, 30))
+    work_ends = models.TimeField(_("working day ends"), default=dt.time(18, 30))
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -127,10 +143,30 @@ class Agency(models.Model):
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agency")
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="agency_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="agency_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(work_ends__gt=models.F("work_starts")), name="agency_working_day_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class Holiday(models.Model):
+    """A day the agency does not work: no working hours count on it."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
 
 
 class ScheduledRun(models.Model):
