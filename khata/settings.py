@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "khata.production",
     "khata.documents",
     "khata.billing",
+    "khata.care",
     "khata.portal",
     "khata.insights",
     "khata.api",
