@@ -344,3 +344,36 @@ def on_time_rate_for(user: AnyUser, *, today: dt.date, days: int = 90) -> list[O
         on_time=sum(row.on_time for row in rows),
     )
     return [*rows, everyone]
+
+
+# Receivables page
+
+
+@dataclass
+class PayerRow:
+    """How one client pays: its DSO in each currency it owes or was billed in, and its on-time rate."""
+
+    client_id: int
+    client: str
+    dso: list[DsoRow]
+    on_time: OnTimeRow | None
+
+
+@dataclass
+class PayerList:
+    rows: list[PayerRow]
+    everyone: OnTimeRow
+
+
+def payer_list_for(user: AnyUser, *, today: dt.date, days: int = 90) -> PayerList:
+    """DSO and the on-time rate side by side per client, in two queries; clients by name."""
+    on_time = on_time_rate_for(user, today=today, days=days)
+    everyone = on_time.pop()
+    rows: dict[int, PayerRow] = {}
+    for dso in dso_for(user, today=today, days=days):
+        rows.setdefault(dso.client_id, PayerRow(dso.client_id, dso.client, [], None)).dso.append(dso)
+    for rate in on_time:
+        assert rate.client_id is not None
+        rows.setdefault(rate.client_id, PayerRow(rate.client_id, rate.client, [], None)).on_time = rate
+    ordered = sorted(rows.values(), key=lambda row: (row.client.casefold(), row.client_id))
+    return PayerList(rows=ordered, everyone=everyone)
