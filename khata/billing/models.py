@@ -322,3 +322,138 @@ class Payment(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Payments are a ledger: rows are never deleted.")
+
+
+# --- reminders and promises to pay ------------------------------------------------------------------
+
+REMINDER_DAYS_MIN = -60
+REMINDER_DAYS_MAX = 365
+
+
+class ReminderLevel(models.Model):
+    """One payment reminder of the agency: sent ``days`` after an invoice's due date (before it when
+    negative). A level is disabled, never deleted, so the reminders already sent keep pointing at it."""
+
+    days = models.SmallIntegerField(
+        _("days after the due date"), help_text=_("Negative: before the due date; 0: on the due date.")
+    )
+    name = models.CharField(
+        _("name"), max_length=80, blank=True, help_text=_("Leave empty to name it by its days.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["days", "id"]
+        verbose_name = _("reminder level")
+        verbose_name_plural = _("reminder levels")
+        constraints = [
+            models.UniqueConstraint(fields=["days"], name="reminderlevel_days_unique"),
+            models.CheckConstraint(
+                condition=models.Q(days__gte=REMINDER_DAYS_MIN, days__lte=REMINDER_DAYS_MAX),
+                name="reminderlevel_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name, or one made of the days in the reader's language."""
+        return self.name or reminder_days_label(self.days)
+
+
+def reminder_days_label(days: int) -> str:
+    from django.utils.translation import ngettext
+
+    if days == 0:
+        return str(_("On the due date"))
+    if days < 0:
+        return ngettext("%(days)d day before the due date", "%(days)d days before the due date", -days) % {
+            "days": -days
+        }
+    return ngettext("%(days)d day after the due date", "%(days)d days after the due date", days) % {
+        "days": days
+    }
+
+
+class ReminderSent(models.Model):
+    """One reminder level sent for one invoice. The unique (invoice, level) pair is what makes each
+    level go at most once per invoice, whichever scheduler or worker gets there first."""
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="reminders_sent"
+    )
+    level = models.ForeignKey(
+        ReminderLevel, verbose_name=_("reminder level"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("due on"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    emailed = models.PositiveSmallIntegerField(_("emails sent"), default=0)
+
+    class Meta:
+        ordering = ["invoice", "sent_at", "id"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "level"], name="remindersent_once_per_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.level_id}"
+
+
+class PaymentPromise(models.Model):
+    """A client's word that it pays an amount of an invoice by a date.
+
+    Kept, due or broken is derived, never stored: the promise is kept once the payments recorded on
+    the invoice after the promise was recorded reach its amount (or nothing is owed any more); it is
+    broken when its date has passed and it is not kept. A cancelled promise is neither.
+    """
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="promises"
+    )
+    promised_on = models.DateField(_("promised for"))
+    amount_minor = models.BigIntegerField(_("amount"))
+    contact = models.ForeignKey(
+        "clients.Contact",
+        verbose_name=_("promised by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["invoice", "promised_on", "id"]
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="promise_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["promised_on"], name="promise_promised_on")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.amount_minor} by {self.promised_on}"
+
+    def state(self, *, paid_since_minor: int, balance_minor: int, today: dt.date) -> str:
+        """Cancelled, kept, due (today), broken or pending, from the payments since it was recorded."""
+        if self.cancelled_at is not None:
+            return "cancelled"
+        if paid_since_minor >= self.amount_minor or balance_minor == 0:
+            return "kept"
+        if self.promised_on < today:
+            return "broken"
+        return "due" if self.promised_on == today else "pending"
