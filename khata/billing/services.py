@@ -31,13 +31,17 @@ from django.utils.translation import gettext_noop
 from khata.billing.models import (
     CREDIT_NOTE_SERIES,
     INVOICE_SERIES,
+    REMINDER_DAYS_MAX,
+    REMINDER_DAYS_MIN,
     BillingProfile,
     Invoice,
     InvoiceLine,
     Payment,
+    PaymentPromise,
+    ReminderLevel,
 )
 from khata.billing.policies import can_bill_client, can_record_payment
-from khata.clients.models import Client
+from khata.clients.models import Client, Contact
 from khata.core.money import money_format
 from khata.core.services import event_record, number_next
 from khata.documents.models import Document
@@ -655,3 +659,216 @@ def _payment_insert(
 
 def _money(minor: int, currency: str) -> str:
     return money_format(minor, currency, "en")
+
+
+# Reminders and promises to pay ---------------------------------------------------------------------
+
+
+def _may_set_reminders(user: User) -> bool:
+    return user.is_active and user.role in {User.Role.HEAD, User.Role.FINANCE}
+
+
+def _level_errors(days: Any, name: str, *, level: ReminderLevel | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(days, int) or isinstance(days, bool):
+        errors["days"] = [_("Enter a whole number of days.")]
+    elif not REMINDER_DAYS_MIN <= days <= REMINDER_DAYS_MAX:
+        errors["days"] = [
+            _("Choose between %(low)d and %(high)d days.")
+            % {"low": REMINDER_DAYS_MIN, "high": REMINDER_DAYS_MAX}
+        ]
+    else:
+        clash = ReminderLevel.objects.filter(days=days)
+        if level is not None:
+            clash = clash.exclude(pk=level.pk)
+        if clash.exists():
+            errors["days"] = [_("Another reminder level is already sent on this day.")]
+    if len(name) > 80:
+        errors["name"] = [_("Use at most 80 characters.")]
+    return errors
+
+
+@transaction.atomic
+def reminder_level_create(*, by: User, days: int, name: str = "", active: bool = True) -> ReminderLevel:
+    """Add a reminder level of the agency (head or finance)."""
+    if not _may_set_reminders(by):
+        raise _refuse("days", _("Only the head or finance set the payment reminders."))
+    name = (name or "").strip()
+    errors = _level_errors(days, name, level=None)
+    if errors:
+        raise BillingError(errors)
+    try:
+        with transaction.atomic():
+            level = ReminderLevel.objects.create(days=days, name=name, active=active)
+    except IntegrityError as error:  # the same day added at the same moment
+        raise _refuse("days", _("Another reminder level is already sent on this day.")) from error
+    event_record(
+        kind="billing.reminder_level_added",
+        summary=gettext_noop("Payment reminder added: %(days)s days from the due date"),
+        params={"days": days},
+        by=by,
+        subject=level,
+    )
+    return level
+
+
+LEVEL_FIELDS = ("days", "name", "active")
+
+
+@transaction.atomic
+def reminder_level_update(*, level: ReminderLevel, by: User, **values: Any) -> ReminderLevel:
+    """Change a level's days or name, or disable it (a level is never deleted: reminders point at it)."""
+    if not _may_set_reminders(by):
+        raise _refuse("days", _("Only the head or finance set the payment reminders."))
+    unknown = set(values) - set(LEVEL_FIELDS)
+    if unknown:
+        raise BillingError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    level = ReminderLevel.objects.select_for_update().get(pk=level.pk)
+    days = values.get("days", level.days)
+    name = str(values.get("name", level.name) or "").strip()
+    errors = _level_errors(days, name, level=level)
+    if errors:
+        raise BillingError(errors)
+    merged = {"days": days, "name": name, "active": bool(values.get("active", level.active))}
+    changed = [field for field, value in merged.items() if getattr(level, field) != value]
+    if not changed:
+        return level
+    for field in changed:
+        setattr(level, field, merged[field])
+    try:
+        with transaction.atomic():
+            level.save(update_fields=changed)
+    except IntegrityError as error:
+        raise _refuse("days", _("Another reminder level is already sent on this day.")) from error
+    if changed == ["active"]:
+        kind = "billing.reminder_level_enabled" if level.active else "billing.reminder_level_disabled"
+        summary = (
+            gettext_noop("Payment reminder enabled: %(days)s days from the due date")
+            if level.active
+            else gettext_noop("Payment reminder disabled: %(days)s days from the due date")
+        )
+    else:
+        kind = "billing.reminder_level_changed"
+        summary = gettext_noop("Payment reminder changed: %(days)s days from the due date")
+    event_record(kind=kind, summary=summary, params={"days": level.days}, by=by, subject=level)
+    return level
+
+
+PROFILE_FIELDS = ("requires_accepted_act", "reminders_paused")
+
+
+@transaction.atomic
+def billing_profile_update(*, client: Client, by: User, **values: Any) -> BillingProfile:
+    """Set whether the client's invoices need an accepted act, and pause or resume its reminders."""
+    if not can_bill_client(by, client):
+        raise _refuse("reminders_paused", _("You cannot change how this client is billed."))
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise BillingError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    billing_profile(client)
+    profile = BillingProfile.objects.select_for_update().get(client=client)
+    changed = [field for field, value in values.items() if getattr(profile, field) != bool(value)]
+    for field in changed:
+        setattr(profile, field, bool(values[field]))
+    if not changed:
+        return profile
+    profile.save(update_fields=changed)
+    messages = {
+        ("requires_accepted_act", True): gettext_noop("Invoices now need an accepted act"),
+        ("requires_accepted_act", False): gettext_noop("Invoices no longer need an accepted act"),
+        ("reminders_paused", True): gettext_noop("Payment reminders paused"),
+        ("reminders_paused", False): gettext_noop("Payment reminders resumed"),
+    }
+    for field in changed:
+        value = getattr(profile, field)
+        kind = {
+            "requires_accepted_act": "billing.acceptance_required"
+            if value
+            else "billing.acceptance_not_required",
+            "reminders_paused": "billing.reminders_paused" if value else "billing.reminders_resumed",
+        }[field]
+        event_record(
+            kind=kind, summary=messages[(field, value)], params={}, by=by, client=client, subject=client
+        )
+    return profile
+
+
+@transaction.atomic
+def promise_record(
+    *,
+    invoice: Invoice,
+    by: User,
+    promised_on: dt.date,
+    amount_minor: int,
+    contact: Contact | None = None,
+    note: str = "",
+    today: dt.date | None = None,
+) -> PaymentPromise:
+    """Record the client's promise to pay part or all of an open invoice by a date."""
+    invoice = _locked(invoice)
+    if not can_bill_client(by, invoice.client):
+        raise _refuse("amount", _("You cannot record promises for this client."))
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if invoice.status != Invoice.Status.ISSUED or invoice.kind != Invoice.Kind.INVOICE:
+        errors["amount"] = [_("Only an issued invoice can be promised.")]
+    elif invoice.balance_minor == 0:
+        errors["amount"] = [_("Nothing is owed on this invoice.")]
+    elif amount_minor <= 0:
+        errors["amount"] = [_("Enter an amount above zero.")]
+    elif amount_minor > invoice.balance_minor:
+        errors["amount"] = [
+            _("The promise is above what is still owed (%(balance)s).")
+            % {"balance": _money(invoice.balance_minor, invoice.currency)}
+        ]
+    if promised_on < today:
+        errors["promised_on"] = [_("The date is in the past.")]
+    if contact is not None and contact.client_id != invoice.client_id:
+        errors["contact"] = [_("Choose a contact of this client.")]
+    note = (note or "").strip()
+    if len(note) > 300:
+        errors["note"] = [_("Use at most 300 characters.")]
+    if errors:
+        raise BillingError(errors)
+    promise = PaymentPromise.objects.create(
+        invoice=invoice,
+        promised_on=promised_on,
+        amount_minor=amount_minor,
+        contact=contact,
+        note=note,
+        recorded_by=by,
+    )
+    _event(
+        invoice,
+        kind="billing.promise_recorded",
+        summary=gettext_noop("Promise to pay %(amount)s of invoice %(invoice)s by %(date)s"),
+        by=by,
+        amount=_money(amount_minor, invoice.currency),
+        date=promised_on.isoformat(),
+    )
+    return promise
+
+
+@transaction.atomic
+def promise_cancel(*, promise: PaymentPromise, by: User) -> PaymentPromise:
+    """Withdraw a promise recorded by mistake or replaced by a new one; it stays on the record."""
+    promise = (
+        PaymentPromise.objects.select_for_update(of=("self",))
+        .select_related("invoice__client")
+        .get(pk=promise.pk)
+    )
+    if not can_bill_client(by, promise.invoice.client):
+        raise _refuse("promise", _("You cannot change promises for this client."))
+    if promise.cancelled_at is not None:
+        raise _refuse("promise", _("This promise is already cancelled."))
+    promise.cancelled_at = timezone.now()
+    promise.save(update_fields=["cancelled_at"])
+    _event(
+        promise.invoice,
+        kind="billing.promise_cancelled",
+        summary=gettext_noop("Promise to pay %(amount)s of invoice %(invoice)s by %(date)s cancelled"),
+        by=by,
+        amount=_money(promise.amount_minor, promise.invoice.currency),
+        date=promise.promised_on.isoformat(),
+    )
+    return promise
