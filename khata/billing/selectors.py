@@ -377,3 +377,24 @@ def payer_list_for(user: AnyUser, *, today: dt.date, days: int = 90) -> PayerLis
         rows.setdefault(rate.client_id, PayerRow(rate.client_id, rate.client, [], None)).on_time = rate
     ordered = sorted(rows.values(), key=lambda row: (row.client.casefold(), row.client_id))
     return PayerList(rows=ordered, everyone=everyone)
+
+
+def invoice_open_list_for(user: AnyUser) -> QuerySet[Invoice]:
+    """The issued invoices this user may see with something still to pay, the soonest due first."""
+    return (
+        invoice_list_for(user)
+        .filter(status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE)
+        .alias(balance=_BALANCE)
+        .filter(balance__gt=0)
+        .order_by("due_date", "id")
+    )
+
+
+def invoice_settled_list_for(user: AnyUser) -> QuerySet[Invoice]:
+    """The issued invoices this user may see with nothing left to pay, and the credit notes."""
+    return (
+        invoice_list_for(user)
+        .filter(status=Invoice.Status.ISSUED)
+        .alias(balance=_BALANCE)
+        .exclude(kind=Invoice.Kind.INVOICE, balance__gt=0)
+    )

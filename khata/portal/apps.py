@@ -13,3 +13,6 @@ class PortalConfig(AppConfig):
         from khata.portal.documents import register_document_boards
 
         register_document_boards()
+        from khata.portal.invoices import register_invoice_boards
+
+        register_invoice_boards()

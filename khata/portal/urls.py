@@ -1,6 +1,6 @@
 from django.urls import path
 
-from khata.portal import briefs, document_pdf, documents, reports, views
+from khata.portal import briefs, document_pdf, documents, invoices, reports, views
 
 app_name = "portal"
 urlpatterns = [
@@ -23,4 +23,9 @@ urlpatterns = [
     path("documents/<int:document_pk>/accept/", documents.document_accept_view, name="document_accept"),
     path("documents/<int:document_pk>/dispute/", documents.document_dispute_view, name="document_dispute"),
     path("documents/files/<int:documentfile_pk>/", documents.document_file, name="document_file"),
+    path("invoices/", invoices.invoice_list, name="invoices"),
+    path("invoices/<int:invoice_pk>/", invoices.invoice, name="invoice"),
+    path("invoices/<int:invoice_pk>/pdf/", invoices.invoice_pdf_download, name="invoice_pdf"),
+    path("invoices/<int:invoice_pk>/facturx/", invoices.invoice_facturx_download, name="invoice_facturx"),
+    path("invoices/<int:invoice_pk>/ubl/", invoices.invoice_ubl_download, name="invoice_ubl"),
 ]
