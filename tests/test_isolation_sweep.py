@@ -239,6 +239,44 @@ def plant_documents(client: Client, secret: str) -> None:
     )
 
 
+def plant_invoices(client: Client, secret: str) -> None:
+    """An issued invoice of a project, part paid and part credited, another issued one, and a draft."""
+    from khata.billing.services import (
+        credit_note_issue,
+        invoice_create,
+        invoice_issue,
+        invoice_line_add,
+        payment_record,
+    )
+
+    owner = client.owner
+    finance = User.objects.filter(role=User.Role.HEAD, is_active=True).first() or owner
+    project = project_create(client=client, by=owner, name=f"{secret} billed project", services="SEO")
+    today = timezone.localdate()
+    issued = []
+    for n in (1, 2):
+        invoice = invoice_create(
+            by=owner,
+            client=client,
+            project=project if n == 1 else None,
+            issue_date=today - dt.timedelta(days=40),
+            buyer_reference=f"{secret}-PO-{n}",
+            note=f"{secret} invoice note {n}",
+        )
+        invoice_line_add(
+            invoice=invoice, by=owner, description=f"{secret} billed work {n}", unit_price_minor=90000
+        )
+        issued.append(invoice_issue(invoice=invoice, by=owner))
+    payment_record(
+        invoice=issued[0], by=finance, amount_minor=10000, received_on=today, reference=f"{secret}-UTR-1"
+    )
+    credit_note_issue(invoice=issued[0], by=owner, reason=f"{secret} credit reason", amount_minor=5000)
+    draft = invoice_create(by=owner, client=client, note=f"{secret} draft invoice note")
+    invoice_line_add(
+        invoice=draft, by=owner, description=f"{secret} draft invoice line", unit_price_minor=100
+    )
+
+
 # Each domain that gives clients objects plants some here (plans, documents, invoices…).
 PLANTERS: list[Callable[[Client, str], None]] = [
     plant_relationship,
@@ -247,6 +285,7 @@ PLANTERS: list[Callable[[Client, str], None]] = [
     plant_tasks,
     plant_briefs,
     plant_documents,
+    plant_invoices,
 ]
 
 
@@ -271,7 +310,12 @@ def _secrets_of(client: Client, secret: str) -> list[str]:
 
 @pytest.fixture
 def sides(
-    client_a: Client, client_b: Client, contact_a: User, contact_b: User, brief_defaults: None
+    client_a: Client,
+    client_b: Client,
+    contact_a: User,
+    contact_b: User,
+    brief_defaults: None,
+    admin: User,  # records the planted payments
 ) -> dict[str, Side]:
     # Client A's objects are planted first, so client B's ids are higher in every table.
     for planter in PLANTERS:
