@@ -432,3 +432,46 @@ def invoice_promises(invoice: Invoice) -> list[PaymentPromise]:
     """Every promise on one invoice, latest first, with what was paid since each (one query)."""
     rows = promises_annotated(PaymentPromise.objects.filter(invoice=invoice))
     return list(rows.select_related("contact", "recorded_by").order_by("-created_at", "-id"))
+
+
+@dataclass(frozen=True)
+class OpenInvoiceReminders:
+    """One open invoice of a client: the last reminder sent and the next one due."""
+
+    invoice: Invoice
+    last: ReminderSent | None
+    next: ScheduleRow | None
+
+
+OVERVIEW_SIZE = 20
+
+
+def client_reminder_overview(client: Client, *, today: dt.date) -> list[OpenInvoiceReminders]:
+    """The client's open invoices, the oldest due first, with their last and next reminder (3 queries)."""
+    invoices = list(
+        open_invoices(Invoice.objects.filter(client=client)).order_by("due_date", "id")[:OVERVIEW_SIZE]
+    )
+    if not invoices:
+        return []
+    levels = list(ReminderLevel.objects.filter(active=True).order_by("days", "id"))
+    sent: dict[int, list[ReminderSent]] = {}
+    records = (
+        ReminderSent.objects.filter(invoice__in=invoices).select_related("level").order_by("sent_at", "id")
+    )
+    for record in records:
+        sent.setdefault(record.invoice_id, []).append(record)
+    first = today - dt.timedelta(days=CATCH_UP_DAYS)
+    rows = []
+    for invoice in invoices:
+        done = {record.level_id for record in sent.get(invoice.pk, [])}
+        upcoming = None
+        for level in levels:
+            on = reminder_on(invoice.due_date, level)
+            if level.pk not in done and on >= first and on >= invoice.issue_date:
+                upcoming = ScheduleRow(level=level, on=on, state="due" if on <= today else "planned")
+                break
+        history = sent.get(invoice.pk, [])
+        rows.append(
+            OpenInvoiceReminders(invoice=invoice, last=history[-1] if history else None, next=upcoming)
+        )
+    return rows

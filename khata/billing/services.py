@@ -664,8 +664,9 @@ def _money(minor: int, currency: str) -> str:
 # Reminders and promises to pay ---------------------------------------------------------------------
 
 
-def _may_set_reminders(user: User) -> bool:
-    return user.is_active and user.role in {User.Role.HEAD, User.Role.FINANCE}
+def may_set_reminders(user: object) -> bool:
+    """The head and finance set the agency's reminder levels."""
+    return isinstance(user, User) and user.is_active and user.role in {User.Role.HEAD, User.Role.FINANCE}
 
 
 def _level_errors(days: Any, name: str, *, level: ReminderLevel | None) -> dict[str, list[str]]:
@@ -691,7 +692,7 @@ def _level_errors(days: Any, name: str, *, level: ReminderLevel | None) -> dict[
 @transaction.atomic
 def reminder_level_create(*, by: User, days: int, name: str = "", active: bool = True) -> ReminderLevel:
     """Add a reminder level of the agency (head or finance)."""
-    if not _may_set_reminders(by):
+    if not may_set_reminders(by):
         raise _refuse("days", _("Only the head or finance set the payment reminders."))
     name = (name or "").strip()
     errors = _level_errors(days, name, level=None)
@@ -718,7 +719,7 @@ LEVEL_FIELDS = ("days", "name", "active")
 @transaction.atomic
 def reminder_level_update(*, level: ReminderLevel, by: User, **values: Any) -> ReminderLevel:
     """Change a level's days or name, or disable it (a level is never deleted: reminders point at it)."""
-    if not _may_set_reminders(by):
+    if not may_set_reminders(by):
         raise _refuse("days", _("Only the head or finance set the payment reminders."))
     unknown = set(values) - set(LEVEL_FIELDS)
     if unknown:

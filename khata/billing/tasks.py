@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.tasks import task
 
 from khata.billing.reminders import payment_reminder_send
@@ -11,6 +13,8 @@ from khata.billing.reminders import payment_reminder_send
 def payment_reminder_task(*, invoice_id: int, level_id: int, on: str) -> int:
     """Email one reminder level of one invoice to the client's billing contacts; how many were sent.
 
-    ``on`` is the reminder date the scheduler saw; the task re-checks everything itself.
+    ``on`` is the reminder date the scheduler saw: the email speaks of the invoice as of that day.
+    The task re-checks the rest itself (paid, paused, sent already).
     """
-    return payment_reminder_send(invoice_id=invoice_id, level_id=level_id).sent
+    today = dt.date.fromisoformat(on)
+    return payment_reminder_send(invoice_id=invoice_id, level_id=level_id, today=today).sent
