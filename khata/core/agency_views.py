@@ -1,4 +1,5 @@
-"""The head's page for the agency's details, the logo behind it and a preview of the letterhead."""
+"""The head's page for the agency's details, bank account, working calendar and holidays, the logo
+behind it and a preview of the letterhead."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from typing import cast
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from khata.core.agency import agency_get, agency_update
-from khata.core.agency_forms import AgencyForm
+from khata.core.agency import agency_get, agency_update, holiday_add, holiday_remove
+from khata.core.agency_forms import AgencyForm, HolidayForm
 from khata.core.forms import apply_service_errors
+from khata.core.models import Holiday
 from khata.core.pdf import pdf_render
 from khata.people.decorators import signed_in_user, staff_required
 from khata.people.models import User
@@ -27,14 +30,25 @@ def _head(request: HttpRequest) -> User:
     return user
 
 
+def _page(
+    request: HttpRequest, form: AgencyForm, holiday_form: HolidayForm | None = None, *, status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "agency": form.instance,
+        "holiday_form": holiday_form or HolidayForm(),
+        "holidays": list(Holiday.objects.filter(date__gte=timezone.localdate().replace(month=1, day=1))[:60]),
+    }
+    return render(request, "core/agency.html", context, status=status)
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def agency_settings(request: HttpRequest) -> HttpResponse:
-    """The head edits the agency's name, details, logo and colour; a refused change stores nothing."""
+    """The head edits the details, bank account, calendar and logo; a refused change stores nothing."""
     user = _head(request)
-    agency = agency_get(request)
     if request.method == "GET":
-        return render(request, "core/agency.html", {"form": AgencyForm(instance=agency), "agency": agency})
+        return _page(request, AgencyForm(instance=agency_get(request)))
     # The form works on a copy: the stored row changes only through the service.
     form = AgencyForm(request.POST, request.FILES, instance=agency_get())
     if form.is_valid():
@@ -50,7 +64,36 @@ def agency_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The agency's details are saved."))
             return redirect("settings:agency")
-    return render(request, "core/agency.html", {"form": form, "agency": agency_get()}, status=400)
+    form.instance = agency_get()
+    return _page(request, form, status=400)
+
+
+@staff_required
+@require_POST
+def agency_holiday_add(request: HttpRequest) -> HttpResponse:
+    """The head adds a day off; a day already taken or without a name is refused."""
+    user = _head(request)
+    holiday_form = HolidayForm(request.POST)
+    if holiday_form.is_valid():
+        try:
+            holiday = holiday_add(by=user, **holiday_form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(holiday_form, error)
+        else:
+            messages.success(request, _("%(name)s is a holiday now.") % {"name": holiday.name})
+            return redirect(f"{reverse('settings:agency')}#holidays")
+    return _page(request, AgencyForm(instance=agency_get()), holiday_form, status=400)
+
+
+@staff_required
+@require_POST
+def agency_holiday_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head removes a day off."""
+    user = _head(request)
+    holiday = get_object_or_404(Holiday, pk=pk)
+    holiday_remove(by=user, holiday=holiday)
+    messages.success(request, _("%(name)s is no longer a holiday.") % {"name": holiday.name})
+    return redirect(f"{reverse('settings:agency')}#holidays")
 
 
 @staff_required

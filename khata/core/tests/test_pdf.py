@@ -196,8 +196,8 @@ def test_agency_is_made_from_the_settings_once(settings: Any) -> None:
     assert Agency.objects.count() == 1
 
 
-def form_data(**changes: str) -> dict[str, Any]:
-    data = {
+def form_data(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "name": "Khata Agency",
         "legal_name": "Khata Agency Private Limited",
         "tax_id": "27AAPFU0939F1ZV",
@@ -208,6 +208,15 @@ def form_data(**changes: str) -> dict[str, Any]:
         "accent_colour": "#0f766e",
         "address": "Orchid Tower, BKC\nMumbai 400051",
         "bank_details": "HDFC Bank\nIFSC HDFC0000123",
+        "country": "IN",
+        "bank_name": "HDFC Bank",
+        "bank_account_name": "Khata Agency Private Limited",
+        "bank_account_number": "50100012345678",
+        "bank_code": "HDFC0000123",
+        "time_zone": "Asia/Kolkata",
+        "working_days": ["0", "1", "2", "3", "4"],
+        "work_starts": "09:30",
+        "work_ends": "18:30",
         "document_footer": "Thank you for your business.",
         "terms": "Payment within 15 days.",
     }
@@ -248,7 +257,7 @@ def test_head_saves_the_details_and_a_logo(http_as: Any, admin: User) -> None:
     http = http_as("admin")
     logo = SimpleUploadedFile("logo.png", png_bytes(), content_type="image/png")
 
-    response = http.post(reverse("settings:agency"), form_data(logo=logo))  # type: ignore[arg-type]
+    response = http.post(reverse("settings:agency"), form_data(logo=logo))
 
     assert response.status_code == 302
     agency = agency_get()
@@ -285,7 +294,7 @@ def test_a_program_named_png_is_refused_and_nothing_changes(http_as: Any, settin
     before = stored()
     fake = SimpleUploadedFile("logo.png", EXE, content_type="image/png")
 
-    response = http.post(reverse("settings:agency"), form_data(name="Renamed", logo=fake))  # type: ignore[arg-type]
+    response = http.post(reverse("settings:agency"), form_data(name="Renamed", logo=fake))
 
     assert response.status_code == 400
     assert "This file is not a PNG image" in response.content.decode()
