@@ -1,12 +1,15 @@
 """An invoice as its files: the PDF on the agency's letterhead, Factur-X (PDF/A-3 + CII) and UBL.
 
 ``invoice_einvoice`` maps an issued invoice or credit note onto ``einvoice.EInvoice``: the seller is
-the agency (``core.agency``), the buyer the client (legal name, tax id, country, billing address),
+the agency (``core.agency``: its country, and where to pay from its bank account fields, or from the
+typed bank details of an agency that has not filled them in), the buyer the client (legal name, tax
+id, country, billing address),
 the per-rate tax groups come from ``services.totals_of`` so the files carry exactly the totals the
 invoice stored. A credit note is type 381 and names the invoice it corrects (BT-25/BT-26).
 
 A draft prints as a PDF with the DRAFT mark; it has no e-invoice (no number, nothing to exchange),
-so ``invoice_facturx`` and ``invoice_ubl`` refuse it with ``EInvoiceError``.
+so ``invoice_facturx`` and ``invoice_ubl`` refuse it with ``EInvoiceError``. The Factur-X file is the
+invoice's PDF rendered as PDF/A-3b by WeasyPrint, with the checked CII embedded by factur-x.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -44,6 +46,7 @@ from khata.core.words import amount_in_words
 from khata.documents.pdf import pdf_language
 
 TEMPLATE = "billing/pdf/invoice.html"
+FACTURX_VARIANT = "pdf/a-3b"  # Factur-X is a PDF/A-3 file with the XML attached
 _GSTIN = re.compile(r"^\d{2}[A-Z0-9]{13}$")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _IFSC = re.compile(r"\b[A-Z]{4}0[A-Z0-9]{6}\b")
@@ -72,15 +75,23 @@ def _address(text: str) -> tuple[tuple[str, ...], str, str]:
 
 
 def agency_country(agency: Agency) -> str:
-    """The seller's country: an EU VAT number's prefix, India for a GSTIN, else the setting."""
+    """The seller's country as the head set it; without one, an EU VAT number's prefix, else India."""
+    if agency.country.strip():
+        return agency.country.strip().upper()
     tax_id = agency.tax_id.strip().upper()
     if tax_id and not _GSTIN.match(tax_id) and tax_id[:2].isalpha():
         return "GR" if tax_id[:2] == "EL" else tax_id[:2]
-    return str(getattr(settings, "KHATA_AGENCY_COUNTRY", "IN"))
+    return "IN"
 
 
 def agency_payment(agency: Agency) -> EPayment | None:
-    """Where to pay, read from the agency's typed bank details: an IBAN (+ BIC) or an account + IFSC."""
+    """Where to pay: the agency's bank account fields, else read from its typed bank details."""
+    if agency.bank_account_number.strip():
+        return EPayment(
+            account_id=agency.bank_account_number.replace(" ", "").upper(),
+            bank_id=agency.bank_code.strip().upper(),
+            account_name=agency.bank_account_name.strip(),
+        )
     details = agency.bank_details or ""
     iban = _IBAN.search(details.upper())
     if iban:
@@ -176,7 +187,8 @@ def invoice_einvoice(invoice: Invoice, *, agency: Agency | None = None) -> EInvo
         due_amount=from_minor(totals.total_minor - invoice.amount_paid_minor, cur),
         type_code=TYPE_CREDIT_NOTE if credited is not None else TYPE_INVOICE,
         due_date=invoice.due_date,
-        payment=agency_payment(agency),
+        payment_terms=payment_terms_text(invoice) if credited is None else "",
+        payment=agency_payment(agency) if credited is None else None,
         buyer_reference=invoice.buyer_reference,
         preceding_number=credited.number if credited is not None else "",
         preceding_date=credited.issue_date if credited is not None else None,
@@ -184,7 +196,49 @@ def invoice_einvoice(invoice: Invoice, *, agency: Agency | None = None) -> EInvo
     )
 
 
+def payment_terms_text(invoice: Invoice) -> str:
+    """The payment terms as the e-invoice states them (BT-20), in English like the rest of the file."""
+    days = (invoice.due_date - invoice.issue_date).days
+    if days <= 0:
+        return f"Payable on receipt, by {invoice.due_date:%d %B %Y}. Quote {invoice.number} with the payment."
+    return (
+        f"Payable within {days} days of the issue date, by {invoice.due_date:%d %B %Y}. "
+        f"Quote {invoice.number} with the payment."
+    )
+
+
 # --- the PDF ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintedBank:
+    """Where to pay, as the invoice prints it: the account in groups of four, the code named."""
+
+    bank: str
+    holder: str
+    account: str
+    account_label: str
+    code: str
+    code_label: str
+    details: str  # anything else the head typed
+
+
+def printed_bank(agency: Agency) -> PrintedBank | None:
+    """The agency's bank account for the invoice, or None when only free text (or nothing) is known."""
+    account = agency.bank_account_number.replace(" ", "").upper()
+    if not account:
+        return None
+    is_iban = account[:2].isalpha()
+    code = agency.bank_code.strip().upper()
+    return PrintedBank(
+        bank=agency.bank_name.strip(),
+        holder=agency.bank_account_name.strip() or agency.legal_name or agency.name,
+        account=" ".join(account[i : i + 4] for i in range(0, len(account), 4)) if is_iban else account,
+        account_label=gettext("IBAN") if is_iban else gettext("Account number"),
+        code=code,
+        code_label=gettext("IFSC") if _IFSC.fullmatch(code) else gettext("BIC"),
+        details=agency.bank_details.strip(),
+    )
 
 
 @dataclass(frozen=True)
@@ -232,7 +286,11 @@ def invoice_pdf_context(invoice: Invoice, *, language: str) -> dict[str, Any]:
         for group in totals.groups
     ]
     paid = invoice.amount_paid_minor
+    agency = agency_get()
     return {
+        "agency": agency,
+        "bank": printed_bank(agency),
+        "terms_days": max((invoice.due_date - invoice.issue_date).days, 0),
         "invoice": invoice,
         "client": invoice.client,
         "credited": invoice.credits if invoice.is_credit_note else None,
@@ -248,13 +306,16 @@ def invoice_pdf_context(invoice: Invoice, *, language: str) -> dict[str, Any]:
     }
 
 
-def invoice_pdf(invoice: Invoice, *, language: str) -> bytes:
-    """The invoice or credit note as PDF bytes in ``language`` (en, hi or ru); a draft bears DRAFT."""
+def invoice_pdf(invoice: Invoice, *, language: str, variant: str | None = None) -> bytes:
+    """The invoice or credit note as PDF bytes in ``language`` (en, hi or ru); a draft bears DRAFT.
+
+    ``variant`` is WeasyPrint's PDF variant: ``"pdf/a-3b"`` for the base of a Factur-X file.
+    """
     language = pdf_language(language, None)
     # Unit names are translated as the lines are built: build them in the PDF's language.
     with translation.override(language):
         context = invoice_pdf_context(invoice, language=language)
-    return pdf_render(template=TEMPLATE, context=context, language=language)
+    return pdf_render(template=TEMPLATE, context=context, language=language, variant=variant)
 
 
 def invoice_filename(invoice: Invoice, extension: str) -> str:
@@ -266,7 +327,8 @@ def invoice_filename(invoice: Invoice, extension: str) -> str:
 def invoice_facturx(invoice: Invoice, *, language: str = "en") -> bytes:
     """The issued invoice's PDF with its checked CII embedded (Factur-X EN 16931)."""
     _refuse_draft(invoice)
-    return facturx_pdf(invoice_pdf(invoice, language=language), invoice_einvoice(invoice))
+    pdf = invoice_pdf(invoice, language=language, variant=FACTURX_VARIANT)
+    return facturx_pdf(pdf, invoice_einvoice(invoice))
 
 
 def invoice_ubl(invoice: Invoice) -> bytes:

@@ -57,8 +57,12 @@ class LocalFetcher(URLFetcher):
         raise PdfFetchRefused(f"Documents fetch nothing from outside Khata: {url}")
 
 
-def pdf_render(*, template: str, context: dict[str, Any], language: str) -> bytes:
-    """Render ``template`` to PDF bytes in ``language``, with the agency's letterhead details."""
+def pdf_render(*, template: str, context: dict[str, Any], language: str, variant: str | None = None) -> bytes:
+    """Render ``template`` to PDF bytes in ``language``, with the agency's letterhead details.
+
+    ``variant`` is one of WeasyPrint's PDF variants (``"pdf/a-3b"`` for an archivable file that may
+    carry attachments, as Factur-X needs); None is a plain PDF.
+    """
     agency = context.get("agency") or agency_get()
     with translation.override(language):
         html = render_to_string(
@@ -73,4 +77,5 @@ def pdf_render(*, template: str, context: dict[str, Any], language: str) -> byte
             },
         )
         fetcher = LocalFetcher(agency=agency)
-        return HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=fetcher).write_pdf() or b""
+        document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=fetcher)
+        return (document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()) or b""

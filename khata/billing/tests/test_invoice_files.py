@@ -332,3 +332,157 @@ def test_a_twenty_line_invoice_renders_quickly(finance: User, billed_client: Cli
     p95 = statistics.quantiles(seconds, n=20)[-1]
     print(f"\ninvoice_pdf, 20 lines: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
     assert p95 < 5
+
+
+# --- the agency's country and bank account; PDF/A-3; Hindi and Russian read back ----------------
+
+
+@pytest.fixture
+def bank_account(admin: User) -> None:
+    agency_update(
+        by=admin,
+        bank_name="HDFC Bank, Bandra West",
+        bank_account_name="Khata Studio Private Limited",
+        bank_account_number="50100012345678",
+        bank_code="HDFC0000123",
+        bank_details="UPI: khatastudio@hdfcbank",
+    )
+
+
+def test_the_pdf_prints_the_bank_account_and_the_payment_terms(
+    issued: Invoice, bank_account: None, tmp_path: Path
+) -> None:
+    text = pdf_text(invoice_pdf(issued, language="en"), tmp_path)
+
+    days = (issued.due_date - issued.issue_date).days
+    assert f"Payable within {days} days of the issue date" in text
+    assert f"Please quote {issued.number} as the payment reference" in text
+    assert "PAY BY BANK TRANSFER TO" in text  # the role is printed in capitals
+    assert "Bank HDFC Bank, Bandra West" in text
+    assert "Account holder Khata Studio Private Limited" in text
+    assert "Account number 50100012345678" in text and "IFSC HDFC0000123" in text
+    assert "UPI: khatastudio@hdfcbank" in text
+
+
+def test_an_iban_prints_in_groups_and_becomes_the_payment_account(
+    issued: Invoice, admin: User, tmp_path: Path
+) -> None:
+    agency_update(
+        by=admin,
+        bank_name="Commerzbank",
+        bank_account_name="",
+        bank_account_number="DE89370400440532013000",
+        bank_code="COBADEFFXXX",
+    )
+
+    text = pdf_text(invoice_pdf(issued, language="en"), tmp_path)
+    _filename, cii = get_xml_from_pdf(invoice_facturx(issued), check_xsd=True)
+
+    assert "IBAN DE89 3704 0044 0532 0130 00" in text and "BIC COBADEFFXXX" in text
+    assert "Account holder Khata Studio Private Limited" in text  # the legal name when none is given
+    root = etree.fromstring(cii)
+    ns = {"ram": RAM}
+    assert root.xpath("string(//ram:PayeePartyCreditorFinancialAccount/ram:IBANID)", namespaces=ns) == (
+        "DE89370400440532013000"
+    )
+    assert root.xpath(
+        "string(//ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID)", namespaces=ns
+    ) == ("COBADEFFXXX")
+    assert einvoice_check(cii, syntax="cii") == []
+
+
+def test_the_bank_fields_come_before_the_typed_details(issued: Invoice, bank_account: None) -> None:
+    einvoice = invoice_einvoice(issued)
+
+    assert einvoice.payment is not None
+    assert (einvoice.payment.account_id, einvoice.payment.bank_id, einvoice.payment.account_name) == (
+        "50100012345678",
+        "HDFC0000123",
+        "Khata Studio Private Limited",
+    )
+    assert einvoice.payment_terms.startswith("Payable within")
+    cii = invoice_ubl(issued)
+    assert b"50100012345678" in cii and b"Payable within" in cii
+
+
+def test_the_sellers_country_is_the_agencys(issued: Invoice, admin: User) -> None:
+    from khata.billing.documents import agency_country
+    from khata.core.models import Agency
+
+    assert invoice_einvoice(issued).seller.country == "IN"
+    agency_update(by=admin, country="DE", tax_id="DE136695976")
+    assert invoice_einvoice(issued).seller.country == "DE"
+    ubl = invoice_ubl(issued)
+    assert einvoice_check(ubl, syntax="ubl") == []
+    # An agency stored without a country still gets one: the VAT number's prefix, else India.
+    assert agency_country(Agency(country="", tax_id="FR40303265045")) == "FR"
+    assert agency_country(Agency(country="", tax_id="27AAPFU0939F1ZV")) == "IN"
+
+
+def test_a_credit_note_asks_for_no_payment(
+    issued: Invoice, finance: User, bank_account: None, tmp_path: Path
+) -> None:
+    note = credit_note_issue(invoice=issued, by=finance, reason="Brochures reprinted", amount_minor=1_000_00)
+
+    text = pdf_text(invoice_pdf(note, language="en"), tmp_path)
+
+    assert "PAYMENT TERMS" not in text and "PAY BY BANK TRANSFER" not in text
+    assert invoice_einvoice(note).payment is None
+
+
+def _xmp_values(pdf: bytes) -> str:
+    xmp = pypdf.PdfReader(io.BytesIO(pdf)).xmp_metadata
+    assert xmp is not None
+    return str(xmp.rdf_root.toxml())
+
+
+def test_facturx_is_a_pdf_a_3b_file_whose_xml_reads_back(issued: Invoice, bank_account: None) -> None:
+    from facturx import get_facturx_xml_from_pdf
+
+    base = invoice_pdf(issued, language="en", variant="pdf/a-3b")
+    result = invoice_facturx(issued)
+
+    for pdf in (base, result):
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        xmp = reader.xmp_metadata
+        assert xmp is not None
+        part = xmp.rdf_root.getElementsByTagNameNS("http://www.aiim.org/pdfa/ns/id/", "part")
+        conformance = xmp.rdf_root.getElementsByTagNameNS("http://www.aiim.org/pdfa/ns/id/", "conformance")
+        values = _xmp_values(pdf)
+        if part:  # as elements
+            assert part[0].firstChild.data == "3"
+            assert conformance[0].firstChild.data == "B"
+        else:  # as attributes of rdf:Description
+            assert 'pdfaid:part="3"' in values and 'pdfaid:conformance="B"' in values
+    assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in _xmp_values(result)
+    filename, xml = get_facturx_xml_from_pdf(result, check_xsd=True)
+    assert filename == "factur-x.xml"
+    assert einvoice_check(xml, syntax="cii") == []
+    assert _cii_totals(xml) == _expected(issued)
+    assert issued.number.encode() in xml
+
+
+@pytest.mark.parametrize("language", ["hi", "ru"])
+def test_hindi_and_russian_pdfs_read_back_number_client_totals_and_words(
+    issued: Invoice, language: str, tmp_path: Path
+) -> None:
+    from django.utils import translation
+
+    from khata.core.money import money_format
+
+    pdf = invoice_pdf(issued, language=language)
+
+    text = pdf_text(pdf, tmp_path)
+    with translation.override(language):
+        total = money_format(issued.total_minor, "INR", language)
+        net = money_format(issued.net_minor, "INR", language)
+    assert f"№ {issued.number}" in text
+    assert "Acme Retail Private Limited" in text and "29AAGCB7383J1Z4" in text
+    assert " ".join(total.split()) in text and " ".join(net.split()) in text
+    assert " ".join(amount_in_words(issued.total_minor, "INR", language).split()) in text
+    assert "Design hours" in text
+    assert "Total" not in text and "Balance due" not in text  # the labels are translated
+    reader = " ".join(
+        " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    assert issued.number in reader
