@@ -312,8 +312,10 @@ SPECTACULAR_SETTINGS = {
         "- The document flow: **documents** (`documents`: contracts, acts of completed work, reports…), "
         "the lines of acts (`act-lines`), the versions of their files (`document-files`) and the "
         "**document kinds** with their numbering (`document-kinds`).\n"
-        "- Billing: **invoices** and credit notes (`invoices`), their lines (`invoice-lines`) and the "
-        "payments received on them (with an `Idempotency-Key` header).\n\n"
+        "- Billing: **invoices** and credit notes (`invoices`: drafts from accepted acts, PDF, Factur-X "
+        "and UBL files), their lines (`invoice-lines`) and the **payments** received on them (`payments`; "
+        "recorded with an `Idempotency-Key` header); receivables: **aging** (`aging`), days sales "
+        "outstanding (`dso`) and the on-time payment rate (`on-time-rate`).\n\n"
         "Authenticate with a token (`Authorization: Token …`) or the signed-in session. "
         "A client contact sees only its own client's objects; any other answers 404."
     ),

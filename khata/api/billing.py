@@ -21,14 +21,18 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -45,21 +49,34 @@ from khata.api.views import (
     _list_responses,
     _write_responses,
 )
-from khata.billing.models import Invoice, InvoiceLine
+from khata.billing.documents import invoice_facturx, invoice_filename, invoice_pdf, invoice_ubl
+from khata.billing.einvoice import EInvoiceError
+from khata.billing.models import Invoice, InvoiceLine, Payment
 from khata.billing.policies import can_bill_client, can_record_payment
-from khata.billing.selectors import invoice_get_for, invoice_list_for, invoice_visible_to
+from khata.billing.selectors import (
+    aging_for,
+    dso_for,
+    invoice_get_for,
+    invoice_list_for,
+    invoice_visible_to,
+    on_time_rate_for,
+)
 from khata.billing.services import (
     PaymentConflict,
     credit_note_issue,
     invoice_create,
+    invoice_from_acts,
     invoice_issue,
     invoice_line_add,
     invoice_line_remove,
     invoice_line_update,
+    invoice_update,
     invoice_void,
     payment_record,
 )
-from khata.people.policies import is_contact_user
+from khata.documents.pdf import pdf_language
+from khata.people.models import User
+from khata.people.policies import AnyUser, is_contact_user, is_staff_user
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -88,6 +105,10 @@ class BillingViewSetBase(ApiViewSet):
         # An over-payment or a key reused with another body: 409 with the reason, nothing recorded.
         if isinstance(exc, PaymentConflict):
             return Response(exc.message_dict, status=409)
+        # An e-invoice that fails its rules is not offered: 422 with the rules it broke.
+        if isinstance(exc, EInvoiceError):
+            rules = [{"rule": failure.rule, "message": failure.message} for failure in exc.failures]
+            return Response({"detail": str(exc), "rules": rules}, status=422)
         return super().handle_exception(exc)
 
     def may_bill(self, invoice: Invoice) -> None:
@@ -105,6 +126,11 @@ class BillingViewSetBase(ApiViewSet):
 
 _INVOICE_OUT = bs.StaffInvoiceDetailSerializer
 _ERRORS = bs.InvoiceValidationErrorSerializer
+
+_FILE = OpenApiResponse(OpenApiTypes.BINARY, description=_("The file, as an attachment"))
+_EINVOICE_REFUSED = OpenApiResponse(
+    bs.EInvoiceRefusalSerializer, description=_("The e-invoice fails a rule of EN 16931: nothing is offered.")
+)
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
@@ -164,33 +190,51 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
         request=bs.InvoiceLineWriteSerializer,
         responses=_responses(bs.InvoiceLineSerializer, bs.InvoiceLineValidationErrorSerializer, status=201),
     ),
-    payments=extend_schema(
-        summary=_("Record a payment received on an issued invoice"),
+    partial_update=extend_schema(
+        summary=_("Change a draft invoice's dates, project, contract, reference or note"),
+        description=_("An issued invoice never changes: the answer is 400 and a credit note corrects it."),
+        request=bs.InvoiceUpdateSerializer,
+        responses=_responses(_INVOICE_OUT, _ERRORS),
+    ),
+    from_acts=extend_schema(
+        summary=_("Draft an invoice from accepted acts"),
         description=_(
-            "The head and finance record payments. Send an Idempotency-Key header so a retried request "
-            "never records the money twice. A payment above what is still owed answers 409 with the "
-            "amount owed."
+            "One line per line of each act, at the given tax rate. Each act must be the client's, accepted "
+            "and not invoiced yet."
         ),
-        parameters=[IDEMPOTENCY_PARAMETER],
-        request=bs.PaymentWriteSerializer,
+        request=bs.FromActsSerializer,
+        responses=_write_responses(_INVOICE_OUT, bs.FromActsValidationErrorSerializer, status=201),
+    ),
+    pdf=extend_schema(
+        summary=_("The invoice as a PDF"),
+        description=_(
+            "In the caller's language, or the one asked for with ?lang=en|hi|ru. A draft bears DRAFT."
+        ),
+        parameters=[
+            OpenApiParameter("lang", OpenApiTypes.STR, enum=["en", "hi", "ru"], required=False),
+        ],
+        responses={(200, "application/pdf"): _FILE, 401: NOT_SIGNED_IN, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    facturx=extend_schema(
+        summary=_("The issued invoice as Factur-X (PDF/A-3 with its CII e-invoice)"),
+        description=_("Checked against EN 16931 first: a failed rule answers 422 and names it."),
         responses={
-            201: OpenApiResponse(bs.StaffPaymentSerializer, description=_("The payment was recorded.")),
-            200: OpenApiResponse(
-                bs.StaffPaymentSerializer,
-                description=_("A repeat of an earlier request with this key: its payment, nothing new."),
-            ),
-            409: OpenApiResponse(
-                bs.PaymentConflictSerializer,
-                description=_(
-                    "Nothing was recorded: the payment would over-pay the invoice, or the key was "
-                    "used for another request."
-                ),
-            ),
-            **{
-                code: response
-                for code, response in _responses(None, bs.PaymentValidationErrorSerializer).items()
-                if code != 200
-            },
+            (200, "application/pdf"): _FILE,
+            401: NOT_SIGNED_IN,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            422: _EINVOICE_REFUSED,
+        },
+    ),
+    ubl=extend_schema(
+        summary=_("The issued invoice as a UBL 2.1 e-invoice (a credit note as a UBL CreditNote)"),
+        description=_("Checked against EN 16931 first: a failed rule answers 422 and names it."),
+        responses={
+            (200, "application/xml"): _FILE,
+            401: NOT_SIGNED_IN,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            422: _EINVOICE_REFUSED,
         },
     ),
 )
@@ -202,7 +246,7 @@ class InvoiceViewSet(mixins.ListModelMixin, BillingViewSetBase):
     ordering_fields = ("issue_date", "id")
     portal_ordering_fields = ("issue_date", "id")
     ordering = ("-issue_date", "-id")
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Invoice]:
         return invoice_list_for(self.request.user)
@@ -212,6 +256,8 @@ class InvoiceViewSet(mixins.ListModelMixin, BillingViewSetBase):
             return bs.InvoiceSerializer
         if self.action == "create":
             return bs.InvoiceCreateSerializer
+        if self.action == "partial_update":
+            return bs.InvoiceUpdateSerializer
         return _INVOICE_OUT
 
     def get_object(self) -> Invoice:
@@ -226,6 +272,23 @@ class InvoiceViewSet(mixins.ListModelMixin, BillingViewSetBase):
         if not can_bill_client(self.person, client):
             raise PermissionDenied(_("You cannot bill this client."))
         invoice = invoice_create(by=self.person, client=client, **values)
+        return Response(self.render(invoice), status=201)
+
+    def partial_update(self, request: Request, pk: int) -> Response:
+        invoice = self.get_object()
+        self.may_bill(invoice)
+        values = self.parsed(bs.InvoiceUpdateSerializer, partial=True)
+        return Response(self.render(invoice_update(invoice=invoice, by=self.person, **values)))
+
+    @action(detail=False, methods=["post"], url_path="from-acts", url_name="from-acts")
+    def from_acts(self, request: Request) -> Response:
+        if not _bills_at_all(self.person):
+            raise PermissionDenied(_("You cannot bill clients."))
+        values = self.parsed(bs.FromActsSerializer)
+        client = values.pop("client")
+        if not can_bill_client(self.person, client):
+            raise PermissionDenied(_("You cannot bill this client."))
+        invoice = invoice_from_acts(by=self.person, client=client, **values)
         return Response(self.render(invoice), status=201)
 
     @action(detail=True, methods=["post"])
@@ -258,9 +321,51 @@ class InvoiceViewSet(mixins.ListModelMixin, BillingViewSetBase):
         line = invoice_line_add(invoice=invoice, by=self.person, **values)
         return Response(bs.InvoiceLineSerializer(line).data, status=201)
 
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        methods=["GET"],
+        summary=_("The payments received on an invoice"),
+        description=_("Oldest first; a client contact does not see who recorded them."),
+        request=None,
+        responses={**_detail_responses(bs.StaffPaymentSerializer), 200: bs.StaffPaymentSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Record a payment received on an issued invoice"),
+        description=_(
+            "The head and finance record payments. Send an Idempotency-Key header so a retried request "
+            "never records the money twice. A payment above what is still owed answers 409 with the "
+            "amount owed."
+        ),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=bs.PaymentWriteSerializer,
+        responses={
+            201: OpenApiResponse(bs.StaffPaymentSerializer, description=_("The payment was recorded.")),
+            200: OpenApiResponse(
+                bs.StaffPaymentSerializer,
+                description=_("A repeat of an earlier request with this key: its payment, nothing new."),
+            ),
+            409: OpenApiResponse(
+                bs.PaymentConflictSerializer,
+                description=_(
+                    "Nothing was recorded: the payment would over-pay the invoice, or the key was "
+                    "used for another request."
+                ),
+            ),
+            **{
+                code: response
+                for code, response in _responses(None, bs.PaymentValidationErrorSerializer).items()
+                if code != 200
+            },
+        },
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def payments(self, request: Request, pk: int) -> Response:
         invoice = self.get_object()
+        if request.method == "GET":
+            payments = invoice.payments.order_by("received_on", "id")
+            if is_contact_user(self.person):
+                return Response(bs.PaymentSerializer(payments, many=True).data)
+            return Response(bs.StaffPaymentSerializer(payments, many=True).data)
         if not can_record_payment(self.person, invoice.client):
             raise PermissionDenied(_("Only finance and the head record payments."))
         values = self.parsed(bs.PaymentWriteSerializer)
@@ -269,6 +374,39 @@ class InvoiceViewSet(mixins.ListModelMixin, BillingViewSetBase):
         return Response(
             bs.StaffPaymentSerializer(result.payment).data, status=200 if result.repeated else 201
         )
+
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def pdf(self, request: Request, pk: int) -> HttpResponse:
+        invoice = self.get_object()
+        language = pdf_language(request.query_params.get("lang"), translation.get_language())
+        return _attachment(invoice_pdf(invoice, language=language), invoice_filename(invoice, "pdf"))
+
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def facturx(self, request: Request, pk: int) -> HttpResponse:
+        invoice = self.get_object()
+        language = pdf_language(request.query_params.get("lang"), translation.get_language())
+        content = invoice_facturx(invoice, language=language)
+        return _attachment(content, invoice_filename(invoice, "facturx.pdf"))
+
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def ubl(self, request: Request, pk: int) -> HttpResponse:
+        invoice = self.get_object()
+        return _attachment(invoice_ubl(invoice), invoice_filename(invoice, "xml"), "application/xml")
+
+
+def _attachment(content: bytes, filename: str, content_type: str = "application/pdf") -> HttpResponse:
+    """A file the browser downloads and will neither sniff nor run."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _bills_at_all(user: AnyUser) -> bool:
+    """The head, finance and account managers bill (each client is then checked on its own)."""
+    return is_staff_user(user) and isinstance(user, User) and user.role != User.Role.SPECIALIST
 
 
 @extend_schema_view(
@@ -326,3 +464,146 @@ class InvoiceLineViewSet(BillingViewSetBase):
         self.may_bill(line.invoice)
         invoice_line_remove(line=line, by=self.person)
         return Response(status=204)
+
+
+class PaymentFilter(django_filters.FilterSet):
+    invoice = IdFilter(field_name="invoice_id", label=_("Invoice id"))
+    client = IdFilter(field_name="invoice__client_id", label=_("Client id"))
+    method = django_filters.ChoiceFilter(choices=Payment.Method.choices)
+    received_from = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
+    received_to = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
+
+    class Meta:
+        model = Payment
+        fields = ["invoice", "client", "method", "received_from", "received_to"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List payments received"),
+        description=_(
+            "The payments on the invoices the caller may see, the latest received first. A client "
+            "contact sees the payments on its own company's invoices, without who recorded them."
+        ),
+        responses=_list_responses(bs.StaffPaymentListSerializer, PaymentFilter, "PaymentListError"),
+    ),
+    retrieve=extend_schema(
+        summary=_("One payment"), responses=_detail_responses(bs.StaffPaymentListSerializer)
+    ),
+)
+class PaymentViewSet(mixins.ListModelMixin, BillingViewSetBase):
+    """Read-only: a payment is recorded on its invoice (``invoices/<id>/payments/``) and never changed."""
+
+    portal_readable = True
+    filterset_class = PaymentFilter
+    portal_filterset_class = PaymentFilter
+    ordering_fields = ("received_on", "id")
+    portal_ordering_fields = ("received_on", "id")
+    ordering = ("-received_on", "-id")
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Payment]:
+        visible = invoice_visible_to(self.request.user)
+        return Payment.objects.filter(invoice__in=visible).select_related("invoice")
+
+    def get_serializer_class(self) -> type[Any]:
+        if is_contact_user(self.request.user):
+            return bs.PaymentListSerializer
+        return bs.StaffPaymentListSerializer
+
+    def get_object(self) -> Payment:
+        try:
+            return self.get_queryset().get(pk=self.kwargs["pk"])
+        except (Payment.DoesNotExist, ValueError, TypeError) as error:
+            raise Http404("No such payment.") from error
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+# --- receivables: aging, DSO and the on-time rate ----------------------------------------------------
+
+
+class ReceivablesAccess(BasePermission):
+    """The head, finance and account managers (for the clients they hold) read receivables.
+
+    A specialist and a client contact get 403, like the agency's other internal reports."""
+
+    message = _("Only the head, finance and account managers see receivables.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return _bills_at_all(request.user)
+
+
+class ReceivablesView(GenericAPIView):
+    permission_classes = [IsAuthenticated, ReceivablesAccess]
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    def query(self, serializer_class: type[Any]) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+_READ_ONLY = {401: NOT_SIGNED_IN, 403: FORBIDDEN}
+
+
+class AgingView(ReceivablesView):
+    serializer_class = bs.AgingSerializer
+
+    @extend_schema(
+        summary=_("Aging of receivables"),
+        description=_(
+            "Open balances of issued invoices by days past their due date (current, 1–30, 31–60, 61–90, "
+            "over 90), one row per client, account manager or currency and currency, then a totals row per "
+            "currency. Amounts in different currencies are never added together."
+        ),
+        parameters=[bs.AgingQuerySerializer],
+        responses={200: bs.AgingSerializer, 400: _bad_input(bs.AgingQueryErrorSerializer), **_READ_ONLY},
+    )
+    def get(self, request: Request) -> Response:
+        by = self.query(bs.AgingQuerySerializer)["by"]
+        today = timezone.localdate()
+        rows = aging_for(request.user, today=today, group_by=by)
+        return Response(bs.AgingSerializer({"by": by, "today": today, "rows": rows}).data)
+
+
+class DsoView(ReceivablesView):
+    serializer_class = bs.DsoSerializer
+
+    @extend_schema(
+        summary=_("Days sales outstanding per client"),
+        description=_(
+            "What each client owes today over what it was billed in the last days, times the days; per "
+            "client and currency."
+        ),
+        parameters=[bs.PeriodQuerySerializer],
+        responses={200: bs.DsoSerializer, 400: _bad_input(bs.PeriodQueryErrorSerializer), **_READ_ONLY},
+    )
+    def get(self, request: Request) -> Response:
+        days = self.query(bs.PeriodQuerySerializer)["days"]
+        today = timezone.localdate()
+        rows = dso_for(request.user, today=today, days=days)
+        return Response(bs.DsoSerializer({"today": today, "days": days, "rows": rows}).data)
+
+
+class OnTimeRateView(ReceivablesView):
+    serializer_class = bs.OnTimeSerializer
+
+    @extend_schema(
+        summary=_("On-time payment rate per client"),
+        description=_(
+            "Of the invoices that fell due in the last days, how many were paid in full by their due date; "
+            "per client, then for all clients together."
+        ),
+        parameters=[bs.PeriodQuerySerializer],
+        responses={200: bs.OnTimeSerializer, 400: _bad_input(bs.PeriodQueryErrorSerializer), **_READ_ONLY},
+    )
+    def get(self, request: Request) -> Response:
+        days = self.query(bs.PeriodQuerySerializer)["days"]
+        today = timezone.localdate()
+        rows = on_time_rate_for(request.user, today=today, days=days)
+        return Response(bs.OnTimeSerializer({"today": today, "days": days, "rows": rows}).data)

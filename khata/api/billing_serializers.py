@@ -63,6 +63,24 @@ class StaffPaymentSerializer(PaymentSerializer):
         read_only_fields = fields
 
 
+class PaymentListSerializer(PaymentSerializer):
+    """A payment in the list of all payments: with its invoice's number, client and currency."""
+
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    client = serializers.IntegerField(source="invoice.client_id", read_only=True)
+    currency = serializers.CharField(source="invoice.currency", read_only=True)
+
+    class Meta(PaymentSerializer.Meta):
+        fields = [*PaymentSerializer.Meta.fields, "invoice_number", "client", "currency"]
+        read_only_fields = fields
+
+
+class StaffPaymentListSerializer(PaymentListSerializer):
+    class Meta(PaymentListSerializer.Meta):
+        fields = [*PaymentListSerializer.Meta.fields, "recorded_by"]
+        read_only_fields = fields
+
+
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     """An invoice or a credit note in a list."""
 
@@ -147,6 +165,33 @@ class InvoiceCreateSerializer(serializers.Serializer[Invoice]):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 
+class InvoiceUpdateSerializer(serializers.Serializer[Invoice]):
+    """What a draft's header may change; every field is optional."""
+
+    issue_date = serializers.DateField(required=False)
+    due_date = serializers.DateField(required=False)
+    project = VisibleProjectField(required=False, allow_null=True, help_text=_("Project id"))
+    contract = VisibleDocumentField(
+        required=False, allow_null=True, help_text=_("A contract of the client (document id)")
+    )
+    buyer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class FromActsSerializer(serializers.Serializer[Invoice]):
+    client = VisibleClientField(help_text=_("Client id"))
+    acts = serializers.ListField(
+        child=VisibleDocumentField(),
+        min_length=1,
+        max_length=100,
+        help_text=_("Accepted acts of the client (document ids), not invoiced yet"),
+    )
+    tax_rate_bp = serializers.IntegerField(
+        min_value=0, max_value=10000, required=False, help_text=_("Basis points: 1800 is 18%")
+    )
+    issue_date = serializers.DateField(required=False, help_text=_("Today when left out."))
+
+
 class InvoiceLineUpdateSerializer(serializers.Serializer[InvoiceLine]):
     description = serializers.CharField(max_length=300, required=False)
     service = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -191,6 +236,81 @@ class PaymentWriteSerializer(serializers.Serializer[Payment]):
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
+# --- receivables ------------------------------------------------------------------------------------
+
+
+class AgingQuerySerializer(serializers.Serializer[Any]):
+    by = serializers.ChoiceField(
+        choices=[("client", _("Client")), ("owner", _("Account manager")), ("currency", _("Currency"))],
+        default="client",
+        help_text=_("Group the open balances by client, by account manager or by currency"),
+    )
+
+
+class PeriodQuerySerializer(serializers.Serializer[Any]):
+    days = serializers.IntegerField(
+        min_value=1, max_value=3660, default=90, help_text=_("How many days back to look (90 when left out)")
+    )
+
+
+class AgingRowSerializer(serializers.Serializer[Any]):
+    """One group's open balance in one currency, by days past due (minor units)."""
+
+    key = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("The client's or account manager's id; empty on a currency or totals row"),
+    )
+    name = serializers.CharField(
+        source="label", help_text=_("The client's or account manager's name, the currency, or Total")
+    )
+    currency = serializers.CharField()
+    current = serializers.IntegerField(help_text=_("Not due yet, or due today"))
+    days_1_30 = serializers.IntegerField()
+    days_31_60 = serializers.IntegerField()
+    days_61_90 = serializers.IntegerField()
+    over_90 = serializers.IntegerField()
+    total = serializers.IntegerField()
+    is_total = serializers.BooleanField(help_text=_("The totals row of its currency"))
+
+
+class AgingSerializer(serializers.Serializer[Any]):
+    by = serializers.CharField()
+    today = serializers.DateField()
+    rows = AgingRowSerializer(many=True)
+
+
+class DsoRowSerializer(serializers.Serializer[Any]):
+    client_id = serializers.IntegerField()
+    client = serializers.CharField()
+    currency = serializers.CharField()
+    receivables_minor = serializers.IntegerField(help_text=_("Open balances today"))
+    billed_minor = serializers.IntegerField(help_text=_("Invoiced in the period, less credit notes"))
+    days = serializers.IntegerField()
+    dso = serializers.DecimalField(
+        max_digits=12, decimal_places=1, allow_null=True, help_text=_("Empty when nothing was billed")
+    )
+
+
+class DsoSerializer(serializers.Serializer[Any]):
+    today = serializers.DateField()
+    days = serializers.IntegerField()
+    rows = DsoRowSerializer(many=True)
+
+
+class OnTimeRowSerializer(serializers.Serializer[Any]):
+    client_id = serializers.IntegerField(allow_null=True, help_text=_("Empty on the row for all clients"))
+    client = serializers.CharField()
+    due = serializers.IntegerField(help_text=_("Invoices that fell due in the period"))
+    on_time = serializers.IntegerField(help_text=_("Of those, paid in full by their due date"))
+    rate = serializers.DecimalField(max_digits=4, decimal_places=3, allow_null=True)
+
+
+class OnTimeSerializer(serializers.Serializer[Any]):
+    today = serializers.DateField()
+    days = serializers.IntegerField()
+    rows = OnTimeRowSerializer(many=True)
+
+
 # --- what a refusal says ----------------------------------------------------------------------------
 
 
@@ -212,3 +332,20 @@ PaymentValidationErrorSerializer = _errors(
     "PaymentValidationError", (*PaymentWriteSerializer().fields, "idempotency_key")
 )
 PaymentConflictSerializer = _errors("PaymentConflict", ("amount_minor", "idempotency_key"))
+FromActsValidationErrorSerializer = _errors(
+    "FromActsValidationError", (*FromActsSerializer().fields, "lines", "due_date", "project", "contract")
+)
+AgingQueryErrorSerializer = _errors("AgingQueryError", ("by",))
+PeriodQueryErrorSerializer = _errors("PeriodQueryError", ("days",))
+
+
+class RuleFailureSerializer(serializers.Serializer[Any]):
+    rule = serializers.CharField(help_text=_("BR-CO-10, XSD, KHATA-BUYER-TAX-ID…"))
+    message = serializers.CharField()
+
+
+class EInvoiceRefusalSerializer(serializers.Serializer[Any]):
+    """Why no e-invoice was made: the first failed rule in words, then every failed rule."""
+
+    detail = serializers.CharField()
+    rules = RuleFailureSerializer(many=True)

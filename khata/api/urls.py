@@ -27,10 +27,14 @@ router.register("document-files", documents.DocumentFileViewSet, basename="docum
 router.register("document-kinds", documents.DocumentKindViewSet, basename="documentkind")
 router.register("invoices", billing.InvoiceViewSet, basename="invoice")
 router.register("invoice-lines", billing.InvoiceLineViewSet, basename="invoiceline")
+router.register("payments", billing.PaymentViewSet, basename="payment")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     *router.urls,
+    path("aging/", billing.AgingView.as_view(), name="aging"),
+    path("dso/", billing.DsoView.as_view(), name="dso"),
+    path("on-time-rate/", billing.OnTimeRateView.as_view(), name="on-time-rate"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", views.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
 ]
