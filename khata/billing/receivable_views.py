@@ -64,7 +64,7 @@ class ReceivablesForm(forms.Form):
     by = forms.ChoiceField(
         label=gettext_lazy("Group by"),
         choices=[(key, label) for key, label in GROUPS],
-        error_messages={"invalid_choice": gettext_lazy("Group by client, account manager or currency.")},
+        error_messages={"invalid_choice": gettext_lazy("Choose client, account manager or currency.")},
     )
     on = forms.DateField(
         label=gettext_lazy("As of"),

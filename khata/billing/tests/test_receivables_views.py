@@ -165,7 +165,7 @@ def test_an_earlier_day_ages_the_balances_as_they_were(http_as: Any, owed: dict[
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"by": "planet"}, "Group by client, account manager or currency."),
+        ({"by": "planet"}, "Choose client, account manager or currency."),
         ({"on": "yesterday"}, "Give the date as YYYY-MM-DD"),
         ({"on": "2026-13-40"}, "Give the date as YYYY-MM-DD"),
     ],
