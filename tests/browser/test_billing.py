@@ -35,6 +35,7 @@ from khata.billing.tests.conftest import (
     seo,
 )
 from khata.clients.models import Client, Contact
+from khata.core.money import money_format
 from khata.core.scheduling import periodic_jobs, scheduler_pass
 from khata.documents.models import Document
 from khata.people.models import User
@@ -50,10 +51,30 @@ PAID_MINOR = 50_000_00
 BALANCE_MINOR = TOTAL_MINOR - PAID_MINOR
 
 
+DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+# What the contact reads on the portal's invoice pages, each of which must read in Hindi.
+PORTAL_LABELS = [
+    "Your invoices",
+    "Due",
+    "Paid and credited",
+    "Partly paid",
+    "To pay",
+    "Payments received",
+    "Lines",
+    "Download PDF",
+]
+
+
 def hindi(text: str) -> str:
     """The Hindi of an interface string, as Khata's catalogue has it."""
     with translation.override("hi"):
         return translation.gettext(text)
+
+
+def shot(page: Page, name: str) -> None:
+    """A full-page screenshot from the top, so the sticky top bar stays at the top of the picture."""
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, name, folder=SHOTS)
 
 
 def pdf_text(body: bytes) -> str:
@@ -105,10 +126,10 @@ def test_finance_bills_an_accepted_act_and_the_client_sees_the_balance_and_a_rem
     acts_card = page.locator("#card-billingacts_to_invoice")
     expect(acts_card.get_by_role("link", name="Invoice it")).to_be_visible()
     expect(acts_card.get_by_text(f"{accepted_act.number} · {accepted_act.title}")).to_be_visible()
-    screenshot(page, "01-today-acts-to-invoice", folder=SHOTS)
+    shot(page, "01-today-acts-to-invoice")
     page.goto(f"/clients/{client.pk}/")
     expect(page.get_by_role("heading", name="Acme Retail", level=1)).to_be_visible()
-    screenshot(page, "02-client-before", folder=SHOTS)
+    shot(page, "02-client-before")
 
     # From the invoice list: invoice accepted acts, for this client.
     page.goto("/billing/")
@@ -117,13 +138,13 @@ def test_finance_bills_an_accepted_act_and_the_client_sees_the_balance_and_a_rem
     page.get_by_role("button", name="Show the client's accepted acts").click()
     page.get_by_role("checkbox", name=accepted_act.number).check()
     expect(page.get_by_label("Tax rate, %")).to_have_value("18")
-    screenshot(page, "03-from-acts", folder=SHOTS)
+    shot(page, "03-from-acts")
     page.get_by_role("button", name="Draft the invoice").click()
     expect(page.get_by_role("heading", name="DRAFT", level=1)).to_be_visible()
     lines = page.locator("#lines")
     expect(lines.get_by_role("cell", name="SEO audit")).to_be_visible()
     expect(lines.get_by_role("link", name=accepted_act.number).first).to_be_visible()
-    screenshot(page, "04-draft", folder=SHOTS)
+    shot(page, "04-draft")
 
     # Issue: the invoice gets its number.
     page.get_by_role("button", name="Issue", exact=True).click()
@@ -132,7 +153,7 @@ def test_finance_bills_an_accepted_act_and_the_client_sees_the_balance_and_a_rem
     expect(page.get_by_role("heading", name=f"Invoice {invoice.number}", level=1)).to_be_visible()
     expect(page.get_by_text(f"Invoice {invoice.number} is issued.")).to_be_visible()
     assert invoice.total_minor == TOTAL_MINOR
-    screenshot(page, "05-issued", folder=SHOTS)
+    shot(page, "05-issued")
 
     # A partial payment: the invoice is partly paid, with the rest still owed.
     payments = page.locator("#payments")
@@ -144,12 +165,12 @@ def test_finance_bills_an_accepted_act_and_the_client_sees_the_balance_and_a_rem
     expect(page.get_by_text("The payment is recorded.")).to_be_visible()
     header = page.locator(".page-header__meta")
     expect(header.get_by_text("Partly paid")).to_be_visible()
-    expect(header).to_contain_text("79,800.00")
+    expect(header).to_contain_text(money_format(BALANCE_MINOR, "INR", "en"))
     expect(page.locator("#payments").get_by_role("cell", name="NEFT-123456")).to_be_visible()
     invoice.refresh_from_db()
     assert invoice.amount_paid_minor == PAID_MINOR and invoice.balance_minor == BALANCE_MINOR
     assert invoice.state(today) == "partly_paid"
-    screenshot(page, "06-partly-paid", folder=SHOTS)
+    shot(page, "06-partly-paid")
     sign_out(page)
 
     # The contact sees the invoice among what is due, with the balance, and downloads its PDF.
@@ -157,19 +178,19 @@ def test_finance_bills_an_accepted_act_and_the_client_sees_the_balance_and_a_rem
     page.goto("/portal/")
     to_pay = page.locator("#section-invoices")
     expect(to_pay.get_by_text(f"{invoice.number} · ")).to_be_visible()
-    screenshot(page, "07-portal-home", folder=SHOTS)
+    shot(page, "07-portal-home")
     page.goto("/portal/invoices/")
     due = page.locator("#invoices-due")
     expect(due.get_by_role("link", name=invoice.number)).to_be_visible()
-    expect(due).to_contain_text("79,800.00")
-    screenshot(page, "08-portal-invoices", folder=SHOTS)
+    expect(due).to_contain_text(money_format(BALANCE_MINOR, "INR", "en"))
+    shot(page, "08-portal-invoices")
     due.get_by_role("link", name=invoice.number).click()
     expect(page.get_by_role("heading", name=f"Invoice {invoice.number}", level=1)).to_be_visible()
     balance = page.locator("#balance")
-    expect(balance.locator(".stat__value")).to_contain_text("79,800.00")
+    expect(balance.locator(".stat__value")).to_contain_text(money_format(BALANCE_MINOR, "INR", "en"))
     expect(page.locator(".page-header__meta").get_by_text("Partly paid")).to_be_visible()
     expect(page.locator("#payments")).to_contain_text("NEFT-123456")
-    screenshot(page, "09-portal-invoice", folder=SHOTS)
+    shot(page, "09-portal-invoice")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PDF").click()
     download = download_info.value
@@ -197,12 +218,12 @@ def test_finance_bills_an_accepted_act_and_the_client_sees_the_balance_and_a_rem
     row = reminders.get_by_role("row").filter(has_text=str(week_late.label))
     expect(row.locator(".badge")).to_have_text(re.compile(r"^Sent "))
     expect(page.get_by_text(summary)).to_be_visible()
-    screenshot(page, "10-invoice-reminded", folder=SHOTS)
+    shot(page, "10-invoice-reminded")
 
     # And on the client's timeline.
     page.goto(f"/clients/{client.pk}/")
     expect(page.get_by_text(summary).first).to_be_visible()
-    screenshot(page, "11-client-timeline", folder=SHOTS)
+    shot(page, "11-client-timeline")
 
 
 def test_the_contact_reads_the_invoice_in_hindi(
@@ -225,23 +246,23 @@ def test_the_contact_reads_the_invoice_in_hindi(
     expect(page.locator("html")).to_have_attribute("lang", "hi")
     expect(page.get_by_role("heading", name=hindi("Your invoices"), level=1)).to_be_visible()
     due = page.locator("#invoices-due")
-    expect(due.get_by_role("heading", name=re.compile(re.escape(hindi("Due"))))).to_be_visible()
+    expect(due.locator("#due-title")).to_contain_text(hindi("Due"))
     expect(due.get_by_role("link", name=invoice.number)).to_be_visible()
-    expect(page.locator("#invoices-settled").get_by_role("heading")).to_have_text(hindi("Paid and credited"))
-    screenshot(page, "12-portal-invoices-hi", folder=SHOTS)
+    expect(page.locator("#settled-title")).to_have_text(hindi("Paid and credited"))
+    shot(page, "12-portal-invoices-hi")
 
     due.get_by_role("link", name=invoice.number).click()
     expect(page.locator("html")).to_have_attribute("lang", "hi")
-    with translation.override("hi"):
-        heading = translation.gettext("Invoice %(number)s") % {"number": invoice.number}
+    heading = hindi("Invoice %(number)s") % {"number": invoice.number}
     expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
     expect(page.locator(".page-header__meta").get_by_text(hindi("Partly paid"))).to_be_visible()
     expect(page.locator("#balance-title")).to_have_text(hindi("To pay"))
+    expect(page.locator("#balance")).to_contain_text(money_format(BALANCE_MINOR, "INR", "hi"))
     expect(page.locator("#payments-title")).to_have_text(hindi("Payments received"))
     expect(page.locator("#lines-title")).to_have_text(hindi("Lines"))
     download_link = page.get_by_role("link", name=hindi("Download PDF"))
     expect(download_link).to_be_visible()
-    screenshot(page, "13-portal-invoice-hi", folder=SHOTS)
+    shot(page, "13-portal-invoice-hi")
 
     # The PDF comes in the reader's language: Hindi, with the invoice's number.
     with page.expect_download() as download_info:
@@ -250,4 +271,11 @@ def test_the_contact_reads_the_invoice_in_hindi(
     assert body.startswith(b"%PDF")
     text = pdf_text(body)
     assert invoice.number in text
-    assert re.search(r"[\u0900-\u097f]", text), "the PDF should read in Hindi"
+    assert DEVANAGARI.search(text), "the PDF should read in Hindi"
+
+    # Every label checked above is Hindi indeed, not the English the catalogue falls back to.
+    labels = [*PORTAL_LABELS, "Invoice %(number)s"]
+    untranslated = [label for label in labels if not DEVANAGARI.search(hindi(label))]
+    if untranslated:
+        # The portal's invoice pages are new; their Hindi is still to come into the catalogue.
+        pytest.xfail(f"The portal's invoice labels lack Hindi: {untranslated}")
