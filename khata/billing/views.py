@@ -368,6 +368,7 @@ def _invoice_page(
     errors: list[str] | None = None,
     forms: dict[str, Form] | None = None,
     status: int = 200,
+    title: str = "",
 ) -> HttpResponse:
     user = signed_in_user(request)
     invoice = invoice_get_for(user, pk)
@@ -380,6 +381,7 @@ def _invoice_page(
         "row": state_row(invoice, today),
         "actions": _actions(invoice, user),
         "errors": errors or [],
+        "errors_title": title or _("Nothing was changed."),
         "today": today,
         "line_form": chosen.get("line") or LineForm(initial={"quantity": 1, "tax_rate": 18}),
         "payment_form": chosen.get("payment")
@@ -641,7 +643,9 @@ def _file(
     try:
         body, extension, content_type = make(invoice, language)
     except (EInvoiceError, services.BillingError) as error:
-        return _invoice_page(request, invoice.pk, errors=_messages_of(error), status=409)
+        return _invoice_page(
+            request, invoice.pk, errors=_messages_of(error), status=409, title=_("This file cannot be made.")
+        )
     return _download(body, invoice_filename(invoice, extension), content_type)
 
 
