@@ -22,7 +22,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -104,16 +104,8 @@ class ReportRow:
         return self.row.total - self.row.current
 
 
-def _invoice_list_url() -> str:
-    # The invoice list lives with the invoice pages; until it is routed the rows are plain text.
-    try:
-        return reverse("billing:list")
-    except NoReverseMatch:
-        return ""
-
-
 def _report_rows(rows: list[AgingRow], group_by: GroupBy) -> list[ReportRow]:
-    base = _invoice_list_url() if group_by == "client" else ""
+    base = reverse("billing:list") if group_by == "client" else ""
     return [
         ReportRow(
             row=row,

@@ -205,7 +205,7 @@ def _einvoice_refused(request: HttpRequest, found: Invoice) -> HttpResponseBase:
     # The file failed its own EN 16931 checks: say so rather than hand over a file that is wrong.
     messages.error(
         request,
-        _("This e-invoice cannot be downloaded right now. Your account manager has been told to correct it."),
+        _("This e-invoice cannot be downloaded right now. Please ask your account manager for it."),
     )
     return redirect("portal:invoice", invoice_pk=found.pk)
 
