@@ -356,3 +356,23 @@ def test_the_list_costs_the_same_with_3_or_30_invoices(
     assert response.status_code == 200
     shown = len(response.context["overdue"]) + len(response.context["due"]) + len(response.context["settled"])
     assert shown == count
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_invoice_page_costs_the_same_with_3_or_30_lines_and_payments(
+    contact_a: User, finance: User, billed_a: Client, count: int, django_assert_num_queries: Any
+) -> None:
+    invoice = invoice_create(by=finance, client=billed_a, due_date=TODAY + dt.timedelta(days=5))
+    for n in range(count):
+        invoice_line_add(invoice=invoice, by=finance, description=f"Work {n}", unit_price_minor=10000 + n)
+    invoice = invoice_issue(invoice=invoice, by=finance)
+    for n in range(count):
+        payment_record(invoice=invoice, by=finance, amount_minor=100, received_on=TODAY, reference=f"UTR {n}")
+    credit_note_issue(invoice=invoice, by=finance, reason="Goodwill", amount_minor=100)
+    http = _as(contact_a)
+    # session, user, contact; the invoice, its lines, its payments and its credit notes, the reads
+    # scoped by the contact's client (``client_scope``)
+    with django_assert_num_queries(9):
+        response = http.get(reverse("portal:invoice", args=[invoice.pk]))
+    assert response.status_code == 200
+    assert len(response.context["lines"]) == count and len(response.context["payments"]) == count
