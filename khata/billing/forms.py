@@ -129,7 +129,7 @@ class InvoiceFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"),
         required=False,
-        choices=[("", gettext_lazy("Invoices and credit notes")), *Invoice.Kind.choices],
+        choices=[("", gettext_lazy("Any kind")), *Invoice.Kind.choices],
         error_messages={"invalid_choice": gettext_lazy("Choose invoice or credit note.")},
     )
     currency = forms.CharField(
