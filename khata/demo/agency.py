@@ -68,6 +68,7 @@ class DemoAgency:
     tasks: int = 0
     reports: int = 0
     documents: int = 0
+    invoices: int = 0
 
 
 def agency_domain() -> str:
@@ -532,5 +533,9 @@ def demo_agency_create(*, seed: int = 2026) -> DemoAgency:
     from khata.demo.documents import demo_documents_create
 
     story.result.documents = demo_documents_create(seed=seed, now=story.now).documents
+    # Billing last: invoices bill the accepted acts and the contracts' retainers.
+    from khata.demo.billing import demo_billing_create
+
+    story.result.invoices = demo_billing_create(seed=seed, now=story.now).invoices
     story.result.logins = demo_logins()
     return story.result

@@ -300,6 +300,12 @@ def test_demo_projects_are_deterministic(demo: str) -> None:
     for _ in range(2):
         with transaction.atomic():
             PlanVersion.objects.update(based_on=None)  # a version protects the one it is based on
+            # Invoices protect the documents and projects they bill: they let go (payments stay).
+            from khata.billing.models import Invoice, InvoiceLine
+
+            Invoice.objects.update(contract=None, project=None)
+            InvoiceLine.objects.update(act=None, plan_item=None)
+            Invoice.acts.through.objects.all().delete()
             Document.objects.update(contract=None, replaces=None)  # so does a document
             Document.objects.all().delete()  # documents protect their projects
             Project.objects.all().delete()
@@ -466,3 +472,73 @@ def test_documents_have_pdf_files_and_the_clients_see_what_waits_for_them(
             assert document in portal_waiting_for(contact.user)
             answered += 1
     assert answered >= 2
+
+
+# Billing (``khata/demo/billing.py``)
+
+
+def test_the_agency_has_a_bank_account_and_a_working_calendar(demo: str) -> None:
+    from khata.core.agency import bank_code_check
+    from khata.core.models import Holiday
+
+    agency = agency_get()
+    assert agency.country == "IN" and agency.time_zone == "Asia/Kolkata"
+    assert agency.bank_name and agency.bank_account_name and agency.bank_account_number.isdigit()
+    assert bank_code_check(agency.bank_code) == agency.bank_code  # a valid IFSC
+    assert agency.working_days == "0,1,2,3,4" and agency.work_starts < agency.work_ends
+    years = {day.year for day in Holiday.objects.values_list("date", flat=True)}
+    assert years == {2026, 2027} and Holiday.objects.count() >= 10
+
+
+def test_invoices_tell_every_payment_story_and_aging_has_every_bucket(demo: str) -> None:
+    from khata.billing.models import Invoice, Payment
+    from khata.billing.selectors import aging_for
+
+    today = timezone.localdate()
+    invoices = list(Invoice.objects.filter(kind=Invoice.Kind.INVOICE).select_related("client"))
+    states = {invoice.state(today) for invoice in invoices}
+    assert {"draft", "issued", "partly_paid", "paid", "overdue", "credited"} <= states
+    late = {(today - invoice.due_date).days for invoice in invoices if invoice.state(today) == "overdue"}
+    assert {5, 20, 45, 70, 100} <= late
+    paid_late = [
+        invoice
+        for invoice in invoices
+        if invoice.state(today) == "paid"
+        and max(p.received_on for p in invoice.payments.all()) > invoice.due_date
+    ]
+    assert paid_late
+    assert len({invoice.currency for invoice in invoices}) >= 3  # rupees, euros and dollars
+    assert Invoice.objects.filter(kind=Invoice.Kind.INVOICE, acts__isnull=False).count() >= 3
+    assert {Payment.Method.BANK, Payment.Method.UPI} <= set(Payment.objects.values_list("method", flat=True))
+    notes = Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).select_related("credits")
+    assert any(0 < note.total_minor < note.credits.total_minor for note in notes if note.credits)  # partial
+    assert any(note.credits and note.credits.state(today) == "credited" for note in notes)  # a void
+    totals = [row for row in aging_for(User.objects.get(role=User.Role.HEAD), today=today) if row.is_total]
+    inr = next(row for row in totals if row.currency == "INR")
+    assert all(inr.buckets()), inr
+    # Numbers are gapless per series, in the order of the issue dates.
+    for series in ("INV", "CRN"):
+        issued = Invoice.objects.filter(number__startswith=f"{series}/").order_by("number")
+        dates = [invoice.issue_date for invoice in issued]
+        assert dates == sorted(dates)
+        assert [int(invoice.number.rsplit("/", 1)[1]) for invoice in issued] == list(range(1, len(dates) + 1))
+    # The files of an invoice are offered: the Factur-X of a foreign client's passes every check.
+    from khata.billing.documents import invoice_ubl
+    from khata.billing.einvoice import einvoice_check
+
+    foreign = next(i for i in invoices if i.currency == "EUR" and not i.is_draft)
+    assert einvoice_check(invoice_ubl(foreign), syntax="ubl") == []
+
+
+def test_promises_are_kept_due_today_and_broken_and_reminders_reach_the_timeline(demo: str) -> None:
+    from khata.billing.models import PaymentPromise
+    from khata.billing.reminders import promise_state, promises_annotated
+
+    today = timezone.localdate()
+    states = {promise_state(p, today=today) for p in promises_annotated(PaymentPromise.objects.all())}
+    assert {"kept", "due", "broken"} <= states
+    sent = Event.objects.filter(kind="billing.reminder_sent")
+    assert sent.count() >= 10
+    assert Event.objects.filter(kind="billing.payment_recorded").count() >= 15
+    assert sent.order_by("at").first().at.date() < today - dt.timedelta(days=60)  # type: ignore[union-attr]
+    assert "invoices" in demo
