@@ -186,12 +186,22 @@ def test_a_task_that_finds_the_client_paused_sends_nothing_and_the_level_stays_d
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     assert remind(DUE) == 1  # enqueued, not yet run
+    (queued,) = DBTaskResult.objects.filter(task_path="khata.billing.tasks.payment_reminder_task")
     billing_profile_update(client=invoice.client, by=am, reminders_paused=True)
 
-    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    # The worker runs the queued task after the pause.
+    outcome = payment_reminder_send(
+        **{k: queued.args_kwargs["kwargs"][k] for k in ("invoice_id", "level_id")}
+    )
 
+    assert outcome.skipped == "paused"
     assert mail.outbox == [] and ReminderSent.objects.count() == 0
     assert not ScheduledRun.objects.filter(job=REMINDER_JOB).exists()
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    billing_profile_update(client=invoice.client, by=am, reminders_paused=False)
+    assert remind(DUE + dt.timedelta(days=1)) == 1
+    assert sent_levels(invoice) == [0] and len(mail.outbox) == 1
 
 
 @pytest.mark.django_db
