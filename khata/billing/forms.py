@@ -282,8 +282,8 @@ class InvoiceForm(forms.Form):
 
     def _client_id(self) -> int | None:
         raw = self.data.get("client") if self.is_bound else self.initial.get("client")
-        raw = getattr(raw, "pk", raw)
-        return int(raw) if str(raw or "").isdigit() else None
+        text = str(getattr(raw, "pk", raw) or "")
+        return int(text) if text.isdigit() else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

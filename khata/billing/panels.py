@@ -39,6 +39,8 @@ class InvoicesCard(Card):
     """An invoices panel: ``balances`` is what is still owed, one row per currency."""
 
     balances: list[Balance] = field(default_factory=list)
+    # A draft from the client's accepted acts not billed yet, for those who bill the client.
+    acts_url: str = ""
 
 
 def _panel(
@@ -79,6 +81,7 @@ def client_invoices_panel(client: Client, user: AnyUser, *, limit: int) -> Card 
     if can_bill_client(user, client):
         card.action_url = reverse("billing:new") + "?" + urlencode({"client": client.pk})
         card.action_label = _("New invoice")
+        card.acts_url = reverse("billing:from_acts") + "?" + urlencode({"client": client.pk})
     return card
 
 
@@ -95,6 +98,7 @@ def project_invoices_panel(project: Project, user: AnyUser, *, limit: int) -> Ca
     if can_bill_client(user, project.client):
         card.action_url = reverse("billing:new") + "?" + urlencode({"project": project.pk})
         card.action_label = _("New invoice")
+        card.acts_url = reverse("billing:from_acts") + "?" + urlencode({"client": project.client_id})
     return card
 
 

@@ -242,7 +242,10 @@ def test_an_am_sees_only_their_clients_invoices(
 def states(finance: User, billed: Client) -> dict[str, Invoice]:
     """One invoice in each state."""
     today = TODAY()
-    past = {"issue_date": today - dt.timedelta(days=30), "due_date": today - dt.timedelta(days=5)}
+    past: dict[str, Any] = {
+        "issue_date": today - dt.timedelta(days=30),
+        "due_date": today - dt.timedelta(days=5),
+    }
     found = {"draft": make_draft(finance, billed)}
     found["issued"] = invoice_issue(invoice=make_draft(finance, billed), by=finance)
     found["partly_paid"] = invoice_issue(invoice=make_draft(finance, billed), by=finance)
@@ -801,9 +804,9 @@ def test_the_facturx_pdf_carries_its_xml(http_as: Any, issued: Invoice) -> None:
 
 
 def test_a_failed_einvoice_check_is_a_message_not_a_500(
-    http_as: Any, draft: Invoice, issued: Invoice
+    http_as: Any, finance: User, draft: Invoice, issued: Invoice
 ) -> None:
-    other = make_draft(issued.created_by, issued.client)
+    other = make_draft(finance, issued.client)
     response = http_as("finance").get(reverse("billing:ubl", args=[other.pk]))
     assert response.status_code == 409 and "A draft has no e-invoice" in text_of(response)
     Agency.objects.update(tax_id="")
@@ -820,6 +823,7 @@ def test_the_client_page_shows_its_invoices_and_what_it_owes(http_as: Any, issue
     html = text_of(http_as("am").get(reverse("clients:detail", args=[issued.client_id])))
     assert issued.number in html and "₹11,800.00" in html
     assert reverse("billing:list") + f"?client={issued.client_id}" in html
+    assert reverse("billing:from_acts") + f"?client={issued.client_id}" in html
     assert issued.number not in text_of(
         http_as("specialist").get(reverse("clients:detail", args=[issued.client_id]))
     )
