@@ -14,6 +14,11 @@ per tax rate on the sum of the nets at that rate and rounded once (EN 16931 comp
 Payments are a ledger: rows are added, never changed. ``amount_paid_minor`` on the invoice is updated
 in the payment's transaction under the invoice's row lock, and a check constraint keeps it between 0
 and the total, so two payments at once can never over-pay.
+
+Reminders: the agency's ``ReminderLevel`` rows (days relative to the due date) are each sent at most
+once per invoice — ``ReminderSent`` is unique per (invoice, level). A ``PaymentPromise`` is the
+client's word to pay an amount by a date; kept or broken is derived from the payments recorded
+after it, never stored (see ``billing.reminders``).
 """
 
 from __future__ import annotations

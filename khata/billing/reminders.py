@@ -209,8 +209,8 @@ def reminder_schedule(invoice: Invoice, *, today: dt.date | None = None) -> Remi
     rows = []
     for level in sorted(levels.values(), key=lambda lv: lv.days):
         on = reminder_on(invoice.due_date, level)
-        record = sent.get(level.pk)
-        if record is not None:
+        sent_record = sent.get(level.pk)
+        if sent_record is not None:
             state = "sent"
         elif on < invoice.issue_date:
             state = "before_issue"
@@ -220,7 +220,7 @@ def reminder_schedule(invoice: Invoice, *, today: dt.date | None = None) -> Remi
             state = "due"
         else:
             state = "planned"
-        rows.append(ScheduleRow(level=level, on=on, state=state, sent=record))
+        rows.append(ScheduleRow(level=level, on=on, state=state, sent=sent_record))
     return ReminderSchedule(rows=rows, paused=paused, open=is_open)
 
 
@@ -413,7 +413,9 @@ def promises_open(queryset: QuerySet[PaymentPromise] | None = None) -> QuerySet[
     return (
         promises_annotated(queryset)
         .filter(
-            cancelled_at__isnull=True, invoice_balance_minor__gt=0, paid_since_minor__lt=F("amount_minor")
+            Q(invoice_balance_minor__gt=0),
+            Q(paid_since_minor__lt=F("amount_minor")),
+            cancelled_at__isnull=True,
         )
         .exclude(Exists(later))
     )

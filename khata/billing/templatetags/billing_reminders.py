@@ -1,5 +1,5 @@
 """What the invoice page's reminder and promise panels read: ``{% invoice_reminders invoice as r %}``
-and ``{% invoice_promises invoice user as p %}``. Each costs a fixed number of queries."""
+and ``{% invoice_promises_for invoice user as p %}``. Each costs a fixed number of queries."""
 
 from __future__ import annotations
 

@@ -84,7 +84,7 @@ def test_a_promise_is_recorded_with_its_contact_and_a_timeline_event(
 def test_a_bad_promise_is_refused_and_records_nothing(
     invoice: Invoice, am: User, values: dict[str, Any], field: str, message: str
 ) -> None:
-    arguments = {"promised_on": dt.date(2026, 11, 25), "amount_minor": 10_000_00} | values
+    arguments: dict[str, Any] = {"promised_on": dt.date(2026, 11, 25), "amount_minor": 10_000_00} | values
     with pytest.raises(BillingError) as refused:
         promise_record(invoice=invoice, by=am, today=TODAY, **arguments)
     assert refused.value.message_dict == {field: [message]}
