@@ -200,7 +200,12 @@ def _calendar_errors(fields: dict[str, Any], agency: Agency, errors: dict[str, l
             except ValidationError as error:
                 errors[name] = error.messages
     if "bank_code" in fields:
-        account = fields.get("bank_account_number", agency.bank_account_number)
+        # A refused account number says so itself: the code is then checked on its own.
+        account = (
+            ""
+            if "bank_account_number" in errors
+            else fields.get("bank_account_number", agency.bank_account_number)
+        )
         try:
             fields["bank_code"] = bank_code_check(fields["bank_code"], account=str(account or ""))
         except ValidationError as error:
