@@ -22,5 +22,6 @@ urlpatterns = [
     path("reports/", include("khata.production.report_urls")),
     path("documents/", include("khata.documents.urls")),
     path("billing/", include("khata.billing.urls")),
+    path("care/", include("khata.care.urls")),
     path("", include("khata.insights.urls")),
 ]

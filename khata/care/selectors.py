@@ -6,12 +6,19 @@ one claim; a missing claim and one the user may not see both answer 404.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from khata.care.models import Claim, CorrectiveAction
+from khata.care.models import Claim, ClaimAttachment, CorrectiveAction, Goodwill
+from khata.care.services import ClaimSla, SlaClock, claim_sla
 from khata.clients.models import Client
 from khata.clients.selectors import client_scope
+from khata.core.calendar import WorkingCalendar, working_calendar
+from khata.core.models import Event
 from khata.people.models import User
 from khata.people.policies import AnyUser
 
@@ -52,3 +59,65 @@ def claim_get_for(user: AnyUser, pk: int | str) -> Claim:
 def claim_open_for(user: AnyUser) -> QuerySet[Claim]:
     """The open claims this user may see, the one whose resolution is due first on top."""
     return claim_list_for(user).filter(status__in=sorted(Claim.OPEN)).order_by("resolution_due", "id")
+
+
+@dataclass
+class ClaimPage:
+    """A claim with everything its page shows, read in a fixed number of queries."""
+
+    claim: Claim
+    sla: ClaimSla
+    actions: list[CorrectiveAction]
+    goodwill: list[Goodwill]
+    attachments: list[ClaimAttachment]
+    events: list[Event]
+
+
+CLAIM_PAGE_EVENTS = 100
+
+
+def claim_page_for(user: AnyUser, pk: int | str, *, now: dt.datetime | None = None) -> ClaimPage:
+    """One claim the user may see, with its SLA clocks, actions, goodwill, files and history."""
+    claim = claim_get_for(user, pk)
+    events = list(
+        Event.objects.filter(
+            client_id=claim.client_id,
+            subject_type=ContentType.objects.get_for_model(Claim),
+            subject_id=claim.pk,
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:CLAIM_PAGE_EVENTS]
+    )
+    actions = list(claim.actions.select_related("owner").order_by("created_at", "id"))
+    for action in actions:
+        action.claim = claim  # the policies read the claim's client: no query per action
+    return ClaimPage(
+        claim=claim,
+        sla=claim_sla(claim, now=now, calendar=working_calendar()),
+        actions=actions,
+        goodwill=list(claim.goodwill.select_related("recorded_by").order_by("at", "id")),
+        attachments=list(claim.attachments.select_related("uploaded_by").order_by("created_at", "id")),
+        events=events,
+    )
+
+
+@dataclass
+class ClaimRow:
+    """A claim in a list with the clock that matters now: the first response until it is given,
+    then the resolution."""
+
+    claim: Claim
+    clock: SlaClock
+
+
+def claim_rows(
+    claims: list[Claim], *, calendar: WorkingCalendar, now: dt.datetime | None = None
+) -> list[ClaimRow]:
+    """The list's rows with their SLA clocks, from one calendar read (no query per row)."""
+    rows = []
+    for claim in claims:
+        sla = claim_sla(claim, now=now, calendar=calendar)
+        rows.append(
+            ClaimRow(claim=claim, clock=sla.first_response if sla.first_response.running else sla.resolution)
+        )
+    return rows

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from khata.care import views
+
+app_name = "care"
+urlpatterns = [
+    path("", views.claim_list, name="list"),
+    path("<int:pk>/", views.claim_detail, name="detail"),
+    path("<int:pk>/acknowledge/", views.claim_acknowledge, name="acknowledge"),
+    path("<int:pk>/start/", views.claim_start, name="start"),
+    path("<int:pk>/analysis/", views.claim_analyse, name="analyse"),
+    path("<int:pk>/resolve/", views.claim_resolve, name="resolve"),
+    path("<int:pk>/close/", views.claim_close, name="close"),
+    path("<int:pk>/actions/", views.action_add, name="action_add"),
+    path("<int:pk>/goodwill/", views.goodwill_add, name="goodwill_add"),
+    path("<int:pk>/files/", views.file_add, name="file_add"),
+    path("actions/<int:pk>/done/", views.action_complete, name="action_complete"),
+    path("files/<int:pk>/", views.file_download_view, name="file"),
+]
