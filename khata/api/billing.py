@@ -53,6 +53,7 @@ from khata.billing.documents import invoice_facturx, invoice_filename, invoice_p
 from khata.billing.einvoice import EInvoiceError
 from khata.billing.models import Invoice, InvoiceLine, Payment
 from khata.billing.policies import can_bill_client, can_record_payment
+from khata.billing.reminders import invoice_promises
 from khata.billing.selectors import (
     aging_for,
     dso_for,
@@ -62,6 +63,7 @@ from khata.billing.selectors import (
     on_time_rate_for,
 )
 from khata.billing.services import (
+    BillingError,
     PaymentConflict,
     credit_note_issue,
     invoice_create,
@@ -73,6 +75,7 @@ from khata.billing.services import (
     invoice_update,
     invoice_void,
     payment_record,
+    promise_record,
 )
 from khata.documents.pdf import pdf_language
 from khata.people.models import User
@@ -374,6 +377,47 @@ class InvoiceViewSet(mixins.ListModelMixin, BillingViewSetBase):
         return Response(
             bs.StaffPaymentSerializer(result.payment).data, status=200 if result.repeated else 201
         )
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("The client's promises to pay this invoice"),
+        description=_("Latest first, each with how it stands. Agency staff only."),
+        request=None,
+        responses={**_detail_responses(bs.PromiseSerializer), 200: bs.PromiseSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Record the client's promise to pay an open invoice"),
+        description=_(
+            "An amount up to what is still owed, by a date from today on; who promised is a contact of "
+            "the client. A broken promise shows on the account manager's Today board."
+        ),
+        request=bs.PromiseWriteSerializer,
+        responses=_responses(bs.PromiseSerializer, bs.PromiseValidationErrorSerializer, status=201),
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def promises(self, request: Request, pk: int) -> Response:
+        invoice = self.get_object()
+        if is_contact_user(self.person):
+            raise PermissionDenied(_("Promises to pay are the agency's notes."))
+        context = {"today": timezone.localdate()}
+        if request.method == "GET":
+            return Response(bs.PromiseSerializer(invoice_promises(invoice), many=True, context=context).data)
+        self.may_bill(invoice)
+        values = self.parsed(bs.PromiseWriteSerializer)
+        try:
+            promise = promise_record(invoice=invoice, by=self.person, **values)
+        except BillingError as error:
+            # The service names the amount ``amount``; the API's field is ``amount_minor``.
+            errors = error.message_dict
+            raise BillingError(
+                {
+                    ("amount_minor" if field == "amount" else field): messages
+                    for field, messages in errors.items()
+                }
+            ) from error
+        found = next(p for p in invoice_promises(invoice) if p.pk == promise.pk)
+        return Response(bs.PromiseSerializer(found, context=context).data, status=201)
 
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def pdf(self, request: Request, pk: int) -> HttpResponse:

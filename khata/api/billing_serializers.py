@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from khata.api.documents_serializers import AMOUNT_MAX, VisibleDocumentField
 from khata.api.plan_serializers import VisibleProjectField
+from khata.api.production_serializers import VisibleContactField
 from khata.api.serializers import VisibleClientField
-from khata.billing.models import Invoice, InvoiceLine, Payment
+from khata.billing.models import Invoice, InvoiceLine, Payment, PaymentPromise
 
 QUANTITY_MAX = 10**12
 UNIT_CODES = [("HUR", _("Hours")), ("C62", _("Units"))]
@@ -236,6 +238,56 @@ class PaymentWriteSerializer(serializers.Serializer[Payment]):
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
+# --- promises to pay -------------------------------------------------------------------------------
+
+
+class PromiseSerializer(serializers.ModelSerializer[PaymentPromise]):
+    """A client's promise to pay part or all of an invoice by a date, and how it stands."""
+
+    state = serializers.SerializerMethodField(
+        help_text=_("pending, due (today), kept, broken or cancelled — derived from the payments since")
+    )
+    paid_since_minor = serializers.IntegerField(
+        read_only=True, help_text=_("What was paid on the invoice since the promise was recorded")
+    )
+
+    class Meta:
+        model = PaymentPromise
+        fields = [
+            "id",
+            "invoice",
+            "promised_on",
+            "amount_minor",
+            "contact",
+            "note",
+            "state",
+            "paid_since_minor",
+            "recorded_by",
+            "created_at",
+            "cancelled_at",
+        ]
+        read_only_fields = fields
+
+    def get_state(self, promise: PaymentPromise) -> str:
+        today = self.context.get("today")
+        return promise.state(
+            paid_since_minor=getattr(promise, "paid_since_minor", 0),
+            balance_minor=getattr(promise, "invoice_balance_minor", 1),
+            today=today if today is not None else timezone.localdate(),
+        )
+
+
+class PromiseWriteSerializer(serializers.Serializer[PaymentPromise]):
+    promised_on = serializers.DateField(help_text=_("The day the client said it pays by"))
+    amount_minor = serializers.IntegerField(
+        min_value=1, max_value=AMOUNT_MAX, help_text=_("Minor units of the invoice's currency")
+    )
+    contact = VisibleContactField(
+        required=False, allow_null=True, help_text=_("Who promised: a contact of the client (id)")
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
 # --- receivables ------------------------------------------------------------------------------------
 
 
@@ -336,6 +388,7 @@ FromActsValidationErrorSerializer = _errors(
     "FromActsValidationError", (*FromActsSerializer().fields, "lines", "due_date", "project", "contract")
 )
 AgingQueryErrorSerializer = _errors("AgingQueryError", ("by",))
+PromiseValidationErrorSerializer = _errors("PromiseValidationError", tuple(PromiseWriteSerializer().fields))
 PeriodQueryErrorSerializer = _errors("PeriodQueryError", ("days",))
 
 

@@ -27,11 +27,13 @@ from khata.api.tests.test_billing_api import (
     Expect,
     _http,
     _invoice,
-    _state,
     bills,
     row,
 )
-from khata.billing.models import Invoice, Payment
+from khata.api.tests.test_billing_api import (
+    _state as _billing_state,
+)
+from khata.billing.models import Invoice, Payment, PaymentPromise
 from khata.billing.services import credit_note_issue, payment_record
 from khata.billing.tests.conftest import accepted_act
 from khata.clients.models import Client
@@ -56,6 +58,13 @@ __all__ = [
     "seo",
 ]
 
+
+def _state() -> list[Any]:
+    """Every billing row (promises too) and the number of timeline events."""
+    return [*_billing_state(), list(PaymentPromise.objects.order_by("pk").values())]
+
+
+NEXT_WEEK = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
 READ = row(
     anonymous=401, admin=200, am=200, other_am=404, specialist=404, finance=200, contact_a=200, contact_b=404
 )
@@ -88,6 +97,13 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, Expect]]] = [
     ("get", "aging by owner", "/api/v1/aging/?by=owner", None, RECEIVABLES),
     ("get", "dso", "/api/v1/dso/", None, RECEIVABLES),
     ("get", "on-time rate", "/api/v1/on-time-rate/", None, RECEIVABLES),
+    ("get", "promises", "/api/v1/invoices/{issued}/promises/", None, {**READ, "contact_a": 403}),
+    ("post", "promise", "/api/v1/invoices/{issued}/promises/",
+     {"promised_on": NEXT_WEEK, "amount_minor": 1_000_00},
+     {**READ, "admin": 201, "am": 201, "finance": 201, "contact_a": 403}),
+    ("post", "promise on a draft", "/api/v1/invoices/{draft}/promises/",
+     {"promised_on": NEXT_WEEK, "amount_minor": 1_000_00},
+     {**DRAFT_READ, "admin": 400, "am": 400, "finance": 400}),
     ("post", "aging is read-only", "/api/v1/aging/", {}, {**RECEIVABLES, **{
         p: 405 for p in ("admin", "am", "other_am", "finance")
     }}),
@@ -285,6 +301,66 @@ def test_the_payments_list_costs_the_same_queries_for_3_and_30_payments(
     http = _http(personas, "finance")
     with django_assert_num_queries(3):  # session, user, the page
         assert len(results(http.get("/api/v1/payments/"))) == rows
+
+
+# --- promises to pay -----------------------------------------------------------------------------
+
+
+def test_a_promise_to_pay_is_recorded_and_listed_with_how_it_stands(
+    personas: dict[str, User | None], bills: Bills, paid: Payment, client_a: Client, am: User
+) -> None:
+    from khata.clients.services import contact_create
+
+    payer = contact_create(client=client_a, by=am, full_name="Kiran Shah", email="kiran@acme.test")
+    http = _http(personas, "am")
+    url = f"/api/v1/invoices/{bills.issued.pk}/promises/"
+    body = {"promised_on": NEXT_WEEK, "amount_minor": 6_800_00, "contact": payer.pk, "note": " By NEFT "}
+    response = call(http, "post", url, body)
+    assert response.status_code == 201, response.content
+    promise = response.json()
+    assert (promise["state"], promise["amount_minor"], promise["contact"]) == ("pending", 6_800_00, payer.pk)
+    assert promise["note"] == "By NEFT" and promise["paid_since_minor"] == 0
+    assert [p["id"] for p in http.get(url).json()] == [promise["id"]]
+    assert Event.objects.filter(kind="billing.promise_recorded", subject_id=bills.issued.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ({"amount_minor": 6_800_01}, "amount_minor", "still owed"),
+        ({"promised_on": "2020-01-01"}, "promised_on", "past"),
+        ({"promised_on": "soon"}, "promised_on", "Date"),
+        ({"amount_minor": 0}, "amount_minor", ""),
+        ({"contact": 10**9}, "contact", ""),
+        ({"note": "x" * 301}, "note", ""),
+    ],
+)
+def test_a_bad_promise_says_why_and_changes_nothing(
+    personas: dict[str, User | None],
+    bills: Bills,
+    paid: Payment,
+    body: dict[str, Any],
+    field: str,
+    words: str,
+) -> None:
+    before = _state()
+    full = {"promised_on": NEXT_WEEK, "amount_minor": 1_000_00} | body
+    url = f"/api/v1/invoices/{bills.issued.pk}/promises/"
+    response = call(_http(personas, "finance"), "post", url, full)
+    assert response.status_code == 400 and field in response.json(), response.content
+    assert words in response.json()[field][0]
+    assert _state() == before
+
+
+def test_another_clients_contact_cannot_promise(
+    personas: dict[str, User | None], bills: Bills, client_b: Client, admin: User
+) -> None:
+    from khata.clients.services import contact_create
+
+    stranger = contact_create(client=client_b, by=admin, full_name="Lee Park", email="lee@b.test")
+    body = {"promised_on": NEXT_WEEK, "amount_minor": 1_000_00, "contact": stranger.pk}
+    response = call(_http(personas, "finance"), "post", f"/api/v1/invoices/{bills.issued.pk}/promises/", body)
+    assert response.status_code == 400 and "contact" in response.json()
 
 
 # --- credit notes --------------------------------------------------------------------------------
