@@ -602,8 +602,8 @@ class AgingView(ReceivablesView):
         summary=_("Aging of receivables"),
         description=_(
             "Open balances of issued invoices by days past their due date (current, 1–30, 31–60, 61–90, "
-            "over 90), one row per client, account manager or currency and currency, then a totals row per "
-            "currency. Amounts in different currencies are never added together."
+            "over 90), one row per client or account manager and currency (or per currency), then a "
+            "totals row per currency. Amounts in different currencies are never added together."
         ),
         parameters=[bs.AgingQuerySerializer],
         responses={200: bs.AgingSerializer, 400: _bad_input(bs.AgingQueryErrorSerializer), **_READ_ONLY},
