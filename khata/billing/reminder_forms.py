@@ -28,7 +28,7 @@ class ReminderLevelForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=80, required=False, help_text=_("Leave empty to name it by its days.")
     )
-    active = forms.BooleanField(label=_("Sent"), required=False, initial=True)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 
     @classmethod
     def initial_for(cls, level: ReminderLevel) -> dict[str, Any]:
