@@ -138,8 +138,8 @@ class AgencyForm(forms.ModelForm):
         colour.validators = []
         agency = self.instance
         locale = to_locale(get_language() or "en")
-        self.fields["country"].widget.choices = country_choices(locale)  # type: ignore[attr-defined]
-        self.fields["time_zone"].widget.choices = time_zone_choices()  # type: ignore[attr-defined]
+        self.fields["country"].widget.choices = country_choices(locale)
+        self.fields["time_zone"].widget.choices = time_zone_choices()
         for name in CALENDAR_FIELDS:
             self.initial.setdefault(name, getattr(agency, name))
         self.initial["working_days"] = [str(day) for day in working_days_of(agency)]
