@@ -168,7 +168,9 @@ def _claim_page(
             for action in page.actions
             if action.done_at is None and can_complete_action(user, action)
         },
-        "auto_close_days": services.auto_close_days(),
+        "auto_close_on": (
+            claim.resolved_at + dt.timedelta(days=services.auto_close_days()) if claim.resolved_at else None
+        ),
         "errors": errors or [],
         "acknowledge_form": chosen.get("acknowledge") or NoteForm(prefix="ack"),
         "analysis_form": chosen.get("analysis") or AnalysisForm(initial=analysis_initial),
