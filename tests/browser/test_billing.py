@@ -196,6 +196,7 @@ def test_finance_bills_an_accepted_act_and_the_client_sees_the_balance_and_a_rem
         page.get_by_role("link", name="Download PDF").click()
     download = download_info.value
     body = Path(download.path()).read_bytes()
+    (SHOTS / "invoice-en.pdf").write_bytes(body)
     assert body.startswith(b"%PDF")
     assert invoice.number in pdf_text(body)
     assert download.suggested_filename.endswith(".pdf")
@@ -271,6 +272,7 @@ def test_the_contact_reads_the_invoice_in_hindi(
     with page.expect_download() as download_info:
         download_link.click()
     body = Path(download_info.value.path()).read_bytes()
+    (SHOTS / "invoice-hi.pdf").write_bytes(body)
     assert body.startswith(b"%PDF")
     text = pdf_text(body)
     assert invoice.number in text
