@@ -237,8 +237,20 @@ def printed_bank(agency: Agency) -> PrintedBank | None:
         account_label=gettext("IBAN") if is_iban else gettext("Account number"),
         code=code,
         code_label=gettext("IFSC") if _IFSC.fullmatch(code) else gettext("BIC"),
-        details=agency.bank_details.strip(),
+        details=_other_details(agency, account, code),
     )
+
+
+def _other_details(agency: Agency, account: str, code: str) -> str:
+    """The typed bank details less the lines that repeat the bank, the account or the code."""
+    repeats = [value.upper() for value in (account, code, agency.bank_name.strip()) if value]
+    kept = [
+        line
+        for line in agency.bank_details.splitlines()
+        if line.strip()
+        and not any(value in line.upper().replace(" ", "") or value in line.upper() for value in repeats)
+    ]
+    return "\n".join(kept).strip()
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,9 @@ AGENCY_BILLING: dict[str, Any] = {
     "bank_account_name": "Khata Agency Private Limited",
     "bank_account_number": "50200012345678",
     "bank_code": "HDFC0000123",
-    "bank_details": "UPI: khataagency@hdfcbank",
+    # Contracts and acts still print the typed details; invoices print the fields and the UPI line.
+    "bank_details": "HDFC Bank, Bandra Kurla Complex branch\nA/c 50200012345678 · IFSC HDFC0000123\n"
+    "UPI: khataagency@hdfcbank",
     "time_zone": "Asia/Kolkata",
     "working_days": "0,1,2,3,4",
     "work_starts": dt.time(9, 30),

@@ -345,7 +345,9 @@ def bank_account(admin: User) -> None:
         bank_account_name="Khata Studio Private Limited",
         bank_account_number="50100012345678",
         bank_code="HDFC0000123",
-        bank_details="UPI: khatastudio@hdfcbank",
+        bank_details=(
+            "HDFC Bank, Bandra West\nA/c 5010 0012 3456 78 · IFSC HDFC0000123\nUPI: khatastudio@hdfcbank"
+        ),
     )
 
 
@@ -362,6 +364,7 @@ def test_the_pdf_prints_the_bank_account_and_the_payment_terms(
     assert "Account holder Khata Studio Private Limited" in text
     assert "Account number 50100012345678" in text and "IFSC HDFC0000123" in text
     assert "UPI: khatastudio@hdfcbank" in text
+    assert "A/c" not in text  # the typed lines that repeat the account are left out
 
 
 def test_an_iban_prints_in_groups_and_becomes_the_payment_account(
