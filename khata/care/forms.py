@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from khata.care.models import Claim, Goodwill, RootCause
+from khata.care.models import Claim, Goodwill, ReasonCode, RootCause, Severity
+from khata.clients.models import Client
 from khata.core.forms import apply_service_errors
 from khata.people.models import User
 
@@ -116,3 +117,39 @@ class GoodwillForm(forms.Form):
 
 class FileForm(forms.Form):
     file = forms.FileField(label=_("File"))
+
+
+class ReasonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ReasonCode) -> str:
+        return obj.label
+
+
+class ClientField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Client) -> str:
+        return obj.display_name
+
+
+class ClaimForm(forms.Form):
+    """A claim the AM records after a call, an email or a meeting."""
+
+    client = ClientField(label=_("Client"), queryset=Client.objects.none())
+    reason = ReasonField(label=_("Reason"), queryset=ReasonCode.objects.none())
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.NORMAL)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("What the client says"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    received_at = forms.DateTimeField(
+        label=_("Received"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("When the client raised it, if earlier than now: the SLA counts from then."),
+    )
+    file = forms.FileField(label=_("File"), required=False)
+
+    def __init__(self, *args: Any, clients: QuerySet[Client], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients.order_by("display_name", "id")  # type: ignore[attr-defined]
+        self.fields["reason"].queryset = ReasonCode.objects.filter(active=True).order_by(  # type: ignore[attr-defined]
+            "position", "name"
+        )

@@ -5,6 +5,7 @@ from khata.care import views
 app_name = "care"
 urlpatterns = [
     path("", views.claim_list, name="list"),
+    path("new/", views.claim_new, name="new"),
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/acknowledge/", views.claim_acknowledge, name="acknowledge"),
     path("<int:pk>/start/", views.claim_start, name="start"),

@@ -26,13 +26,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khata.care import selectors, services
 from khata.care.forms import (
     ActionForm,
     AnalysisForm,
     ClaimFilterForm,
+    ClaimForm,
     FileForm,
     GoodwillForm,
     NoteForm,
@@ -41,13 +42,14 @@ from khata.care.forms import (
 )
 from khata.care.models import Claim, ClaimAttachment, CorrectiveAction
 from khata.care.policies import can_complete_action, can_handle_claim
+from khata.clients.selectors import client_visible_to
 from khata.core.calendar import working_calendar
 from khata.core.keyset import keyset_paginate
 from khata.core.money import to_minor
 from khata.core.uploads import file_download
 from khata.people.decorators import signed_in_user
 from khata.people.models import User
-from khata.people.policies import is_staff_user
+from khata.people.policies import can_manage_accounts, is_staff_user
 
 View = Callable[..., HttpResponse]
 PAGE_SIZE = 50
@@ -74,7 +76,12 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     """The claims the user sees, newest first: open ones unless the filter says otherwise."""
     user = signed_in_user(request)
     form = ClaimFilterForm(request.GET)
-    context: dict[str, Any] = {"form": form, "rows": [], "page": None}
+    context: dict[str, Any] = {
+        "form": form,
+        "rows": [],
+        "page": None,
+        "can_record": can_manage_accounts(user),
+    }
     if form.is_valid():
         claims = selectors.claim_list_for(user)
         status = form.cleaned_data["status"]
@@ -97,6 +104,42 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "prev_query": "?" + urlencode({**params, "cursor": page.prev_cursor}) if page.prev_cursor else "",
         }
     return render(request, "care/list.html", context)
+
+
+# ---------- a new claim ----------
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def claim_new(request: HttpRequest) -> HttpResponse:
+    """The AM records a claim the client raised by phone, email or in a meeting."""
+    user = signed_in_user(request)
+    if not can_manage_accounts(user):
+        raise PermissionDenied
+    clients = client_visible_to(user)
+    if request.method == "POST":
+        form = ClaimForm(request.POST, request.FILES, clients=clients)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                claim = services.claim_file(
+                    by=user,
+                    client=data["client"],
+                    reason=data["reason"],
+                    severity=data["severity"],
+                    title=data["title"],
+                    description=data["description"],
+                    received_at=data["received_at"],
+                    attachments=[data["file"]] if data["file"] else [],
+                )
+            except services.ClaimError as error:
+                apply_claim_errors(form, error)
+            else:
+                messages.success(request, _("Claim recorded; its SLA clocks are running."))
+                return redirect("care:detail", pk=claim.pk)
+        return render(request, "care/form.html", {"form": form}, status=400)
+    initial = {"client": request.GET["client"]} if request.GET.get("client", "").isdigit() else {}
+    return render(request, "care/form.html", {"form": ClaimForm(initial=initial, clients=clients)})
 
 
 # ---------- a claim's page ----------

@@ -4,6 +4,7 @@ nothing, and a list that costs the same with 3 or 30 claims."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,6 +24,7 @@ PERSONAS = ["anonymous", "contact_a", "contact_b", "admin", "am", "other_am", "f
 VIEWERS = {"admin": 200, "am": 200, "finance": 200}
 LIST_READERS = {"admin": 200, "am": 200, "other_am": 200, "finance": 200, "specialist": 200}
 HANDLERS = {"admin": 302, "am": 302, "finance": 403}
+KOLKATA = ZoneInfo("Asia/Kolkata")
 
 
 def expect_denied_or(response: Any, persona: str, allowed: dict[str, int]) -> int:
@@ -262,3 +264,45 @@ def test_the_close_button_shows_once_the_client_had_its_days(
     assert http_as("am").post(close).status_code == 302
     claim.refresh_from_db()
     assert claim.status == "closed" and claim.closed_automatically
+
+
+RECORDERS = {"admin": 200, "am": 200, "other_am": 200, "finance": 403, "specialist": 403}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_new_claim_page_answers_each_persona(http_as: Any, client_a: Client, persona: str) -> None:
+    expect_denied_or(http_as(persona).get(reverse("care:new")), persona, RECORDERS)
+
+
+def test_the_am_records_a_claim_from_a_call(http_as: Any, clock: Clock, client_a: Client, am: User) -> None:
+    data = {
+        "client": client_a.pk,
+        "reason": reason("communication").pk,
+        "severity": "high",
+        "title": "Nobody answered the phone for a week",
+        "description": "The client called twice.",
+        "received_at": "2026-11-25T09:45",
+        "file": SimpleUploadedFile("call.png", PNG),
+    }
+    response = http_as("am").post(reverse("care:new"), data)
+    claim = Claim.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("care:detail", args=[claim.pk])
+    assert claim.source == "am" and claim.filed_by_id == am.pk and claim.severity == "high"
+    assert claim.attachments.count() == 1
+    assert claim.received_at.astimezone(KOLKATA).strftime("%d %H:%M") == "25 09:45"
+
+
+def test_a_bad_new_claim_is_explained_and_nothing_is_recorded(
+    http_as: Any, clock: Clock, client_a: Client, client_b: Client
+) -> None:
+    http = http_as("am")
+    response = http.post(reverse("care:new"), {"client": client_b.pk, "reason": reason().pk, "title": "x"})
+    assert response.status_code == 400 and "client" in response.context["form"].errors
+    response = http.post(
+        reverse("care:new"),
+        {"client": client_a.pk, "reason": reason().pk, "severity": "normal", "title": "Later",
+         "received_at": "2026-12-25T10:00"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "A claim cannot be received in the future." in response.content.decode()
+    assert not Claim.objects.exists()
