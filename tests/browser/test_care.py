@@ -1,5 +1,6 @@
-"""A claim worked in a real Chromium: the AM finds it on the claims list with its SLA clock,
-acknowledges it, starts work, adds a corrective action, and resolves it with the root cause."""
+"""A claim worked in a real Chromium: the AM records it after a call, finds it on the claims list
+with its SLA clock, acknowledges it, starts work, adds a corrective action, and resolves it with the
+root cause."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from django.apps import apps
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
-from khata.care.models import ReasonCode
-from khata.care.services import claim_file
+from khata.care.models import Claim
 from khata.clients.models import Client
 from khata.people.models import User
 from tests.browser.steps import screenshot, sign_in
@@ -31,17 +31,23 @@ def care_defaults(transactional_db: Any) -> None:
 def test_the_am_works_a_claim_to_its_resolution(
     page: Page, live_server: Any, care_defaults: None, am: User, specialist: User, client_a: Client
 ) -> None:
-    claim = claim_file(
-        by=am,
-        client=client_a,
-        reason=ReasonCode.objects.get(code="deadline"),
-        title="The SEO audit came a week late",
-        description="We were promised the audit on Friday; it arrived the next Friday.",
-        severity="high",
-    )
     page.set_default_navigation_timeout(30_000)
     sign_in(page, email=am.email, password=PASSWORD)
     page.goto("/care/")
+    page.get_by_role("link", name="Record a claim").click()
+    page.get_by_label("Client", exact=False).first.select_option(label="Acme Retail")
+    page.get_by_label("Reason").select_option(label="Deadline")
+    page.get_by_label("Severity").select_option(label="High")
+    page.get_by_label("Title").fill("The SEO audit came a week late")
+    page.get_by_label("What the client says").fill(
+        "We were promised the audit on Friday; it arrived the next Friday."
+    )
+    screenshot(page, "new", folder=SHOTS)
+    page.get_by_role("button", name="Record the claim").click()
+    expect(page.get_by_role("heading", name="The SEO audit came a week late", level=1)).to_be_visible()
+    claim = Claim.objects.get()
+
+    page.get_by_role("link", name="Claims", exact=True).first.click()
     row = page.get_by_role("row").filter(has_text="The SEO audit came a week late")
     expect(row).to_contain_text("Acme Retail")
     expect(row).to_contain_text("working hours left")
