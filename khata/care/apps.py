@@ -7,6 +7,8 @@ class CareConfig(AppConfig):
     verbose_name = "Care"
 
     def ready(self) -> None:
+        from khata.care.boards import register_boards
         from khata.care.scheduling import register_periodic_jobs
 
+        register_boards()
         register_periodic_jobs()

@@ -7,6 +7,7 @@ one claim; a missing claim and one the user may not see both answer 404.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -111,7 +112,7 @@ class ClaimRow:
 
 
 def claim_rows(
-    claims: list[Claim], *, calendar: WorkingCalendar, now: dt.datetime | None = None
+    claims: Sequence[Claim], *, calendar: WorkingCalendar, now: dt.datetime | None = None
 ) -> list[ClaimRow]:
     """The list's rows with their SLA clocks, from one calendar read (no query per row)."""
     rows = []
