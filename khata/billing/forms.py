@@ -336,6 +336,33 @@ class FromActsForm(forms.Form):
         field.label_from_instance = lambda act: f"{act.number} · {act.title}"  # type: ignore[attr-defined]
 
 
+class FromPlanForm(forms.Form):
+    """A draft billing items of a project's agreed plan; the service refuses items already billed."""
+
+    plan_items = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Agreed plan items"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": gettext_lazy("Choose at least one item of the agreed plan."),
+            "invalid_choice": gettext_lazy("Choose items from the list."),
+        },
+    )
+    tax_rate = forms.DecimalField(
+        label=gettext_lazy("Tax rate, %"), min_value=0, max_value=100, decimal_places=2, initial=18
+    )
+    issue_date = _date(gettext_lazy("Issue date"))
+
+    def __init__(self, *args: Any, item_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan_items"].choices = [(pk, str(pk)) for pk in item_ids]  # type: ignore[attr-defined]
+
+    def chosen(self) -> set[int]:
+        """The ticked items, as numbers, also when the form comes back with errors."""
+        values = self["plan_items"].value() or []
+        return {int(value) for value in values if str(value).isdigit()}
+
+
 # ---------- lines ----------
 
 

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern] = [
     path("", views.invoice_list, name="list"),
     path("new/", views.invoice_new, name="new"),
     path("from-acts/", views.invoice_from_acts, name="from_acts"),
+    path("from-plan/", views.invoice_from_plan, name="from_plan"),
     path("<int:pk>/", views.invoice_detail, name="detail"),
     path("<int:pk>/edit/", views.invoice_edit, name="edit"),
     path("<int:pk>/issue/", views.invoice_issue, name="issue"),

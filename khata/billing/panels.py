@@ -41,6 +41,10 @@ class InvoicesCard(Card):
     balances: list[Balance] = field(default_factory=list)
     # A draft from the client's accepted acts not billed yet, for those who bill the client.
     acts_url: str = ""
+    # A draft from the project's agreed plan items (project page only).
+    plan_url: str = ""
+    # The client's billing settings: accepted acts first, reminders paused (client page only).
+    settings_url: str = ""
 
 
 def _panel(
@@ -82,6 +86,7 @@ def client_invoices_panel(client: Client, user: AnyUser, *, limit: int) -> Card 
         card.action_url = reverse("billing:new") + "?" + urlencode({"client": client.pk})
         card.action_label = _("New invoice")
         card.acts_url = reverse("billing:from_acts") + "?" + urlencode({"client": client.pk})
+        card.settings_url = reverse("billing:client_settings", kwargs={"client_pk": client.pk})
     return card
 
 
@@ -99,6 +104,7 @@ def project_invoices_panel(project: Project, user: AnyUser, *, limit: int) -> Ca
         card.action_url = reverse("billing:new") + "?" + urlencode({"project": project.pk})
         card.action_label = _("New invoice")
         card.acts_url = reverse("billing:from_acts") + "?" + urlencode({"client": project.client_id})
+        card.plan_url = reverse("billing:from_plan") + "?" + urlencode({"project": project.pk})
     return card
 
 

@@ -35,3 +35,9 @@ def can_bill_client(user: AnyUser, client: Client) -> bool:
 def can_record_payment(user: AnyUser, client: Client) -> bool:
     person = _active(user)
     return person is not None and person.role in {User.Role.HEAD, User.Role.FINANCE}
+
+
+def can_read_receivables(user: AnyUser) -> bool:
+    """The receivables report: the head, finance and account managers (an AM sees only their clients')."""
+    person = _active(user)
+    return person is not None and person.role in {User.Role.HEAD, User.Role.FINANCE, User.Role.AM}

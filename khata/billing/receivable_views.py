@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from khata.billing.policies import can_read_receivables
 from khata.billing.selectors import (
     AgingRow,
     GroupBy,
@@ -48,7 +49,7 @@ WINDOW_DAYS = 90
 
 def _may_see_receivables(user: User) -> bool:
     """The head, finance and account managers read receivables (an AM only their clients')."""
-    return user.is_active and user.role in {User.Role.HEAD, User.Role.FINANCE, User.Role.AM}
+    return can_read_receivables(user)
 
 
 def _reader(request: HttpRequest) -> User:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -39,12 +40,16 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext
 
-from khata.billing.models import Invoice, Payment
+from khata.billing.models import BillingProfile, Invoice, InvoiceLine, Payment
 from khata.clients.models import Client
 from khata.clients.selectors import client_scope
+from khata.core.models import Event
 from khata.core.money import from_minor
+from khata.documents.models import ActLine, Document
+from khata.documents.selectors import document_visible_to
 from khata.people.models import User
 from khata.people.policies import AnyUser
+from khata.plans.models import PlanItem, PlanVersion, Project
 
 GroupBy = Literal["client", "owner", "currency"]
 
@@ -397,4 +402,122 @@ def invoice_settled_list_for(user: AnyUser) -> QuerySet[Invoice]:
         .filter(status=Invoice.Status.ISSUED)
         .alias(balance=_BALANCE)
         .exclude(kind=Invoice.Kind.INVOICE, balance__gt=0)
+    )
+
+
+# An invoice's page and the sources of a new draft
+
+
+def invoice_events_for(invoice: Invoice, *, limit: int) -> list[Event]:
+    """The invoice's history, newest first; read once ``invoice_get_for`` has let the user see it."""
+    return list(
+        Event.objects.filter(
+            client_id=invoice.client_id,
+            subject_type=ContentType.objects.get_for_model(Invoice),
+            subject_id=invoice.pk,
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def client_unbilled_acts_for(user: AnyUser, client: Client) -> QuerySet[Document]:
+    """The client's accepted acts the user sees that no invoice bills yet, newest first."""
+    return (
+        document_visible_to(user)
+        .filter(
+            client=client,
+            kind__behaviour="act",
+            status__in=[Document.Status.ACCEPTED, Document.Status.ARCHIVED],
+        )
+        .exclude(invoice_lines__invoice__kind=Invoice.Kind.INVOICE)
+        .select_related("project")
+        .distinct()
+        .order_by("-date", "-id")
+    )
+
+
+def act_invoice_for(user: AnyUser, act_pk: int) -> Invoice | None:
+    """The invoice (not a credit note) the user sees that already bills the act, if any."""
+    return (
+        invoice_visible_to(user)
+        .filter(kind=Invoice.Kind.INVOICE, lines__act_id=act_pk)
+        .order_by("issue_date", "id")
+        .first()
+    )
+
+
+def client_requires_accepted_act_for(client: Client) -> bool:
+    """Whether the client is invoiced only for acts it has accepted (its billing settings)."""
+    return BillingProfile.objects.filter(client=client, requires_accepted_act=True).exists()
+
+
+@dataclass
+class PlanItemRow:
+    """An item of a project's agreed plan and what already bills it, if anything.
+
+    ``invoice`` is the invoice (draft or issued) with a line for the item, in this or an earlier
+    version of the plan; ``act`` is an act that delivers it, which is then the way to bill it.
+    """
+
+    item: PlanItem
+    invoice: Invoice | None = None
+    act: Document | None = None
+
+    @property
+    def billable(self) -> bool:
+        return self.invoice is None and self.act is None
+
+
+@dataclass
+class PlanItemsToBill:
+    """The project's agreed plan version (none yet: ``version`` is None) and its items."""
+
+    version: PlanVersion | None
+    rows: list[PlanItemRow] = field(default_factory=list)
+
+    @property
+    def billable(self) -> list[PlanItemRow]:
+        return [row for row in self.rows if row.billable]
+
+
+def project_plan_items_to_bill_for(project: Project) -> PlanItemsToBill:
+    """The items of the project's agreed plan, each with the invoice or act that already bills it.
+
+    An item keeps its ``key`` across versions, so a line billing it in an earlier agreed version
+    still counts. Four queries whatever the number of items. Call it for a project the user sees.
+    """
+    version = PlanVersion.objects.filter(project=project, status=PlanVersion.Status.AGREED).first()
+    if version is None:
+        return PlanItemsToBill(version=None)
+    items = list(version.items.select_related("specialty").order_by("id"))
+    keys = [item.key for item in items]
+    invoices: dict[object, Invoice] = {}
+    lines = (
+        InvoiceLine.objects.filter(
+            invoice__kind=Invoice.Kind.INVOICE,
+            plan_item__version__project=project,
+            plan_item__key__in=keys,
+        )
+        .select_related("invoice", "plan_item")
+        .order_by("invoice__issue_date", "invoice_id")
+    )
+    for line in lines:
+        assert line.plan_item is not None  # filtered on it
+        invoices.setdefault(line.plan_item.key, line.invoice)
+    acts: dict[object, Document] = {}
+    act_lines = (
+        ActLine.objects.filter(document__project=project, plan_item__key__in=keys)
+        .exclude(document__status=Document.Status.REJECTED)
+        .select_related("document", "plan_item")
+        .order_by("document__date", "document_id")
+    )
+    for act_line in act_lines:
+        assert act_line.plan_item is not None  # filtered on it
+        acts.setdefault(act_line.plan_item.key, act_line.document)
+    return PlanItemsToBill(
+        version=version,
+        rows=[
+            PlanItemRow(item=item, invoice=invoices.get(item.key), act=acts.get(item.key)) for item in items
+        ],
     )

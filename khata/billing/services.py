@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -41,11 +41,13 @@ from khata.billing.models import (
     ReminderLevel,
 )
 from khata.billing.policies import can_bill_client, can_record_payment
+from khata.billing.selectors import project_plan_items_to_bill_for
 from khata.clients.models import Client, Contact
 from khata.core.money import money_format
 from khata.core.services import event_record, number_next
 from khata.documents.models import Document
 from khata.people.models import User
+from khata.plans.models import Project
 
 
 class BillingError(ValidationError):
@@ -382,6 +384,87 @@ def invoice_from_acts(
             lines.append(line)
     InvoiceLine.objects.bulk_create(lines)
     _recount(invoice)
+    return invoice
+
+
+@transaction.atomic
+def invoice_from_plan_items(
+    *,
+    by: User,
+    project: Project,
+    plan_item_ids: Sequence[int],
+    tax_rate_bp: int = 1800,
+    issue_date: dt.date | None = None,
+) -> Invoice:
+    """A draft invoice billing items of the project's agreed plan: one line per item, at its price.
+
+    Refused when the client is invoiced only for accepted acts, when an item is not in the agreed
+    plan, is already on an invoice, or is delivered by an act (the act is then what gets billed).
+    The project is locked so that two drafts cannot bill the same item at once.
+    """
+    project = Project.objects.select_for_update().select_related("client").get(pk=project.pk)
+    client = project.client
+    if not can_bill_client(by, client):
+        raise _refuse("client", _("You cannot bill this client."))
+    if billing_profile(client).requires_accepted_act:
+        raise _refuse(
+            "plan_items",
+            _(
+                "This client is invoiced only for acts it has accepted: "
+                "invoice the act that delivers these items."
+            ),
+        )
+    wanted = list(dict.fromkeys(int(pk) for pk in plan_item_ids))
+    if not wanted:
+        raise _refuse("plan_items", _("Choose at least one item of the agreed plan."))
+    plan = project_plan_items_to_bill_for(project)
+    if plan.version is None:
+        raise _refuse("plan_items", _("This project has no agreed plan yet."))
+    rows = {row.item.pk: row for row in plan.rows}
+    errors: list[str] = []
+    if any(pk not in rows for pk in wanted):
+        errors.append(_("Some of the chosen items are not in the project's agreed plan."))
+    for pk in wanted:
+        row = rows.get(pk)
+        if row is None:
+            continue
+        if row.invoice is not None:
+            errors.append(
+                _("%(item)s is already on invoice %(invoice)s.")
+                % {"item": row.item.deliverable, "invoice": row.invoice.number or _("draft")}
+            )
+        elif row.act is not None:
+            errors.append(
+                _("%(item)s is delivered by act %(act)s: invoice the act instead.")
+                % {"item": row.item.deliverable, "act": row.act.number or row.act.title}
+            )
+    if errors:
+        raise BillingError({"plan_items": errors})
+    invoice = invoice_create(by=by, client=client, issue_date=issue_date, project=project)
+    lines = []
+    for position, pk in enumerate(wanted, start=1):
+        item = rows[pk].item
+        line = InvoiceLine(
+            invoice=invoice,
+            position=position,
+            description=item.deliverable[:300],
+            quantity_milli=1000,
+            unit_price_minor=item.price_minor,
+            tax_rate_bp=tax_rate_bp,
+            plan_item=item,
+        )
+        _with_net(line)
+        lines.append(line)
+    InvoiceLine.objects.bulk_create(lines)
+    _recount(invoice)
+    _event(
+        invoice,
+        kind="billing.invoice_from_plan",
+        summary=gettext_noop("Invoice drafted from the agreed plan of %(project)s"),
+        by=by,
+        count=len(lines),
+        project=project.name,
+    )
     return invoice
 
 

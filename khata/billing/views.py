@@ -20,9 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,6 +35,7 @@ from khata.billing.einvoice import EInvoiceError
 from khata.billing.forms import (
     CreditForm,
     FromActsForm,
+    FromPlanForm,
     InvoiceFilterForm,
     InvoiceForm,
     LineForm,
@@ -47,13 +46,20 @@ from khata.billing.forms import (
 )
 from khata.billing.models import Invoice, InvoiceLine, Payment
 from khata.billing.policies import can_bill_client, can_record_payment
-from khata.billing.selectors import invoice_get_for, invoice_list_for
+from khata.billing.selectors import (
+    act_invoice_for,
+    client_requires_accepted_act_for,
+    client_unbilled_acts_for,
+    invoice_events_for,
+    invoice_get_for,
+    invoice_list_for,
+    project_plan_items_to_bill_for,
+)
 from khata.clients.models import Client
 from khata.clients.selectors import client_visible_to
 from khata.core.keyset import keyset_paginate
 from khata.core.models import Event
 from khata.core.money import from_minor, number_format, to_minor
-from khata.documents.models import Document
 from khata.documents.pdf import pdf_language
 from khata.documents.selectors import document_visible_to
 from khata.people.decorators import signed_in_user, staff_required
@@ -187,22 +193,6 @@ def invoice_new(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/form.html", {"form": form})
 
 
-def _unbilled_acts(user: User, client: Client) -> QuerySet[Document]:
-    """The client's accepted acts that no invoice bills yet."""
-    return (
-        document_visible_to(user)
-        .filter(
-            client=client,
-            kind__behaviour="act",
-            status__in=[Document.Status.ACCEPTED, Document.Status.ARCHIVED],
-        )
-        .exclude(invoice_lines__invoice__kind=Invoice.Kind.INVOICE)
-        .select_related("project")
-        .distinct()
-        .order_by("-date", "-id")
-    )
-
-
 @billing_page
 @require_http_methods(["GET", "POST"])
 def invoice_from_acts(request: HttpRequest) -> HttpResponse:
@@ -225,7 +215,7 @@ def invoice_from_acts(request: HttpRequest) -> HttpResponse:
         )
     if not can_bill_client(user, client):
         raise PermissionDenied
-    acts = _unbilled_acts(user, client)
+    acts = client_unbilled_acts_for(user, client)
     if request.method == "POST":
         form = FromActsForm(request.POST, acts=acts)
         if form.is_valid():
@@ -248,10 +238,61 @@ def invoice_from_acts(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "client": client, "acts": acts}
         return render(request, "billing/from_acts.html", context, status=400)
     initial: dict[str, Any] = {"issue_date": timezone.localdate(), "tax_rate": 18}
+    billed_by = None
     if act_pk.isdigit():
         initial["acts"] = [int(act_pk)]
+        billed_by = act_invoice_for(user, int(act_pk))
     form = FromActsForm(initial=initial, acts=acts)
-    return render(request, "billing/from_acts.html", {"form": form, "client": client, "acts": acts})
+    context = {"form": form, "client": client, "acts": acts, "billed_by": billed_by}
+    return render(request, "billing/from_acts.html", context)
+
+
+@billing_page
+@require_http_methods(["GET", "POST"])
+def invoice_from_plan(request: HttpRequest) -> HttpResponse:
+    """A draft billing items of a project's agreed plan (``?project=``); items billed already are shown
+    with the invoice or act that bills them, and cannot be ticked."""
+    user = signed_in_user(request)
+    source = request.POST if request.method == "POST" else request.GET
+    project_pk = source.get("project", "")
+    projects = project_visible_to(user)
+    project = None
+    if project_pk.isdigit():
+        project = projects.select_related("client").filter(pk=int(project_pk)).first()
+    if project is None:
+        choices = projects.select_related("client").order_by("client__display_name", "name", "id")[:500]
+        status = 400 if project_pk else 200
+        context: dict[str, Any] = {"projects": choices, "asked": project_pk}
+        return render(request, "billing/from_plan.html", context, status=status)
+    if not can_bill_client(user, project.client):
+        raise PermissionDenied
+    plan = project_plan_items_to_bill_for(project)
+    item_ids = [row.item.pk for row in plan.rows]
+    requires_act = client_requires_accepted_act_for(project.client)
+    context = {"project": project, "plan": plan, "requires_act": requires_act}
+    if request.method == "POST":
+        form = FromPlanForm(request.POST, item_ids=item_ids)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                invoice = services.invoice_from_plan_items(
+                    by=user,
+                    project=project,
+                    plan_item_ids=data["plan_items"],
+                    tax_rate_bp=int((data["tax_rate"] * 100).to_integral_value()),
+                    issue_date=data["issue_date"],
+                )
+            except services.BillingError as error:
+                apply_billing_errors(form, error)
+            else:
+                messages.success(
+                    request, _("The draft bills the chosen plan items: check its lines, then issue it.")
+                )
+                return redirect("billing:detail", pk=invoice.pk)
+        return render(request, "billing/from_plan.html", context | {"form": form}, status=400)
+    initial: dict[str, Any] = {"issue_date": timezone.localdate(), "tax_rate": 18}
+    form = FromPlanForm(initial=initial, item_ids=item_ids)
+    return render(request, "billing/from_plan.html", context | {"form": form})
 
 
 # ---------- the invoice's page ----------
@@ -326,15 +367,7 @@ class InvoicePage:
 def _page_of(invoice: Invoice) -> InvoicePage:
     """The rest of the invoice's page, read after ``invoice_get_for`` has let the user see it."""
     lines = list(invoice.lines.select_related("act").order_by("position", "id"))
-    events = list(
-        Event.objects.filter(
-            client_id=invoice.client_id,
-            subject_type=ContentType.objects.get_for_model(Invoice),
-            subject_id=invoice.pk,
-        )
-        .select_related("actor")
-        .order_by("-at", "-id")[:HISTORY_SIZE]
-    )
+    events = invoice_events_for(invoice, limit=HISTORY_SIZE)
     language = translation.get_language()
     totals = services.totals_of(lines)
     return InvoicePage(
