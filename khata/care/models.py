@@ -218,6 +218,16 @@ class SurveyAnswer(models.Model):
     why = models.TextField(_("why"), blank=True)
     in_portal = models.BooleanField(_("given in the portal"), default=False)
     at = models.DateTimeField(_("when"), default=timezone.now)
+    # The AM's task a low score opened, when the agency follows up with tasks (a claim links itself
+    # through ``Claim.survey``): one follow-up per answer.
+    follow_up_task = models.OneToOneField(
+        "production.Task",
+        verbose_name=_("follow-up task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_answer",
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
