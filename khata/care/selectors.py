@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from khata.care.models import Claim, ClaimAttachment, CorrectiveAction, Goodwill
+from khata.care.models import Claim, ClaimAttachment, CorrectiveAction, Goodwill, Survey, SurveyAnswer
 from khata.care.services import ClaimSla, SlaClock, claim_sla
 from khata.clients.models import Client
 from khata.clients.selectors import client_scope
@@ -122,3 +122,50 @@ def claim_rows(
             ClaimRow(claim=claim, clock=sla.first_response if sla.first_response.running else sla.resolution)
         )
     return rows
+
+
+def corrective_action_list_for(user: AnyUser) -> QuerySet[CorrectiveAction]:
+    """The corrective actions of the claims this user may see, with their claim (no N+1)."""
+    return CorrectiveAction.objects.filter(claim__in=claim_visible_to(user)).select_related(
+        "claim__client", "owner"
+    )
+
+
+def corrective_action_get_for(user: AnyUser, pk: int | str) -> CorrectiveAction:
+    """One corrective action of a claim this user may see, or 404."""
+    try:
+        return corrective_action_list_for(user).get(pk=pk)
+    except (CorrectiveAction.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such corrective action.") from error
+
+
+def goodwill_list_for(user: AnyUser) -> QuerySet[Goodwill]:
+    """The goodwill given on the claims this user may see (the agency's ledger: staff only)."""
+    if not isinstance(user, User) or not user.is_agency_staff:
+        return Goodwill.objects.none()
+    return Goodwill.objects.filter(claim__in=claim_visible_to(user)).select_related(
+        "claim__client", "recorded_by"
+    )
+
+
+def survey_list_for(user: AnyUser) -> QuerySet[Survey]:
+    """The surveys this user may see: staff by their clients, a contact only the ones sent to it."""
+    if not isinstance(user, User) or not user.is_active:
+        return Survey.objects.none()
+    if user.role == User.Role.CONTACT:
+        surveys = Survey.objects.filter(contact__user=user, contact__portal_access=True)
+    else:
+        scope = client_scope(user)
+        if scope is None:
+            return Survey.objects.none()
+        surveys = (
+            Survey.objects.filter(client__in=Client.objects.filter(scope)) if scope else Survey.objects.all()
+        )
+    return surveys.select_related("client", "contact", "answer")
+
+
+def survey_answer_list_for(user: AnyUser) -> QuerySet[SurveyAnswer]:
+    """The answers of the surveys this user may see."""
+    return SurveyAnswer.objects.filter(survey__in=survey_list_for(user).values("pk")).select_related(
+        "survey__client", "survey__contact"
+    )
