@@ -1,7 +1,8 @@
 """The benchmark data set: a large agency loaded with bulk inserts.
 
 At scale 1: 20,000 clients, 80,000 contacts, 200,000 interactions (with their contacts), 1,000,000
-timeline events, 10 account managers. One AM (``bench.am01``) owns a third of the clients; the rest
+timeline events, 10 account managers (and the projects, documents and invoices of ``production.py``,
+``documents.py`` and ``billing.py``). One AM (``bench.am01``) owns a third of the clients; the rest
 are spread over the others, a third of the clients have a backup AM. Interactions per client follow
 a long tail, and one client of that AM (``HEAVY_CLIENT_ID``) has 1% of all interactions and events:
 the client page is measured on it.
@@ -484,8 +485,15 @@ def build(spec: Spec, *, seed: int = 7, progress: Callable[[str], None] = print)
     from documents import DOCUMENT_MODELS, build_documents
 
     build_documents(spec, writer=writer, rng=rng, owners=owners, now=now, progress=progress)
+    # Invoices, credit notes and payments (bench/billing.py).
+    from billing import BILLING_MODELS, build_billing
+
+    build_billing(spec, writer=writer, rng=rng, owners=owners, now=now, progress=progress)
     models_loaded: list[type[models.Model]] = [Client, Contact, Interaction, Event, tag_through, link_through]
-    _finish(writer, [*models_loaded, Project, PlanVersion, PlanItem, Approval, Task, *DOCUMENT_MODELS])
+    _finish(
+        writer,
+        [*models_loaded, Project, PlanVersion, PlanItem, Approval, Task, *DOCUMENT_MODELS, *BILLING_MODELS],
+    )
     writer.report.seconds = time.perf_counter() - started
     return writer.report
 

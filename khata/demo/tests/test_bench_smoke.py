@@ -44,26 +44,32 @@ def test_bench_builds_a_tiny_data_set_and_measures_every_page(tmp_path: Path) ->
     environment = os.environ | {"KHATA_BENCH_DATABASE": database}
     try:
         finished = subprocess.run(
-            command, capture_output=True, text=True, timeout=300, check=False, env=environment
+            command, capture_output=True, text=True, timeout=600, check=False, env=environment
         )
         assert finished.returncode == 0, finished.stderr[-3000:]
         report = out.read_text()
         assert "Bulk load:" in report
         assert "200 documents" in report  # ten per client, with their lines and answers
         assert "PDF of a 20-line act" in report or "PDF: not measured" in report
+        assert "250 invoices" in report and "PDF of a 12-line invoice" in report
         rows = [line for line in report.splitlines() if line.startswith(f"| {engine} |")]
-        # Five client pages, three project and task pages and eight document pages (the registry five
-        # ways, the unsigned acts, the contracts coming up, an act), as an AM and as the head; my tasks
-        # as a specialist.
-        assert len(rows) == 33
+        # Five client pages, three project and task pages, eight document pages (the registry five
+        # ways, the unsigned acts, the contracts coming up, an act) and eleven billing pages and reports
+        # (the invoice list and the API's, each first and deep, the aging three ways, the receivables
+        # page and the API's aging, DSO, the on-time rate), as an AM and as the head; my tasks as a
+        # specialist; a payment recorded by finance through the service and the API.
+        assert len(rows) == 57
         assert all(line.endswith(("| yes |", "| **no** |")) for line in rows), report  # each answered 200
         assert "Checks of the pages" not in report, report  # each page showed its floor's rows
-        # Registered documents carry gapless numbers per series and year, and the counters stand at
-        # the last one, so a document registered later in the bench database continues its series.
+        # Registered documents and issued invoices carry gapless numbers per series and year, and the
+        # counters stand at the last one, so a document registered or an invoice issued later in the
+        # bench database continues its series.
         with bench_rows(engine, tmp_path, database) as data:
             counters = data.execute("SELECT series, year, last FROM core_counter").fetchall()
             numbers = [
-                row[0] for row in data.execute("SELECT number FROM documents_document WHERE number <> ''")
+                row[0]
+                for table in ("documents_document", "billing_invoice")
+                for row in data.execute(f"SELECT number FROM {table} WHERE number <> ''")  # noqa: S608
             ]
         assert counters
         assert len(numbers) == len(set(numbers)) == sum(last for _, _, last in counters)
