@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from khata.api import billing, documents, plans, production, reports, views
+from khata.api import billing, care, documents, health, plans, production, reports, views
 
 app_name = "api"
 
@@ -28,6 +28,13 @@ router.register("document-kinds", documents.DocumentKindViewSet, basename="docum
 router.register("invoices", billing.InvoiceViewSet, basename="invoice")
 router.register("invoice-lines", billing.InvoiceLineViewSet, basename="invoiceline")
 router.register("payments", billing.PaymentViewSet, basename="payment")
+router.register("health", health.ClientHealthViewSet, basename="health")
+
+router.register("claims", care.ClaimViewSet, basename="claim")
+router.register("corrective-actions", care.CorrectiveActionViewSet, basename="correctiveaction")
+router.register("goodwill", care.GoodwillViewSet, basename="goodwill")
+router.register("surveys", care.SurveyViewSet, basename="survey")
+router.register("survey-answers", care.SurveyAnswerViewSet, basename="surveyanswer")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

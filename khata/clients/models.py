@@ -84,6 +84,10 @@ class Client(models.Model):
     )
     last_touch_at = models.DateTimeField(_("last touch"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # The latest health score (0–100) and its band, kept here for sorting the list; written only by
+    # ``client_health_set_bulk`` from the daily health job. ``None``: not computed yet.
+    health_score = models.PositiveSmallIntegerField(_("health"), null=True, blank=True)
+    health_band = models.CharField(_("health band"), max_length=5, blank=True)
 
     class Meta:
         ordering = ["display_name", "id"]
@@ -109,6 +113,7 @@ class Client(models.Model):
             models.Index("status", Lower("display_name"), "id", name="client_status_name_key"),
             models.Index(fields=["display_name", "id"], name="client_name"),
             models.Index(fields=["last_touch_at"], name="client_last_touch"),
+            models.Index(fields=["health_score", "id"], name="client_health"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import DateTimeField, F, Prefetch, Q, QuerySet, Value
+from django.db.models import DateTimeField, F, IntegerField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
@@ -140,14 +140,17 @@ CLIENT_SORTS: dict[str, tuple[str, ...]] = {
     "status": ("status", "name_key", "id"),
     "last_touch": ("touch_key", "id"),
     "created": ("created_at", "id"),
+    "health": ("health_key", "id"),
 }
+# Clients not scored yet sort after the healthiest.
+_UNSCORED = 101
 # Never-touched clients sort as the least recently touched.
 _NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
 class ClientSort:
-    """A parsed sort choice: ``name``, ``-name``, ``last_touch``, ``-created``…"""
+    """A parsed sort choice: ``name``, ``-name``, ``last_touch``, ``-created``, ``health``…"""
 
     field: str
     descending: bool
@@ -189,6 +192,7 @@ def client_search(
     clients = client_list_for(user).annotate(
         name_key=Lower("display_name"),
         touch_key=Coalesce("last_touch_at", Value(_NEVER, output_field=DateTimeField())),
+        health_key=Coalesce("health_score", Value(_UNSCORED, output_field=IntegerField())),
     )
     q = q.strip()
     if q:

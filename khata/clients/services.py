@@ -454,3 +454,29 @@ def contact_profile_update(*, contact: Contact, by: User, full_name: str, langua
     if contact.user_id is not None:
         User.objects.filter(pk=contact.user_id).update(full_name=contact.full_name, language=language)
     return contact
+
+
+# Bulk writes of the health job update this many rows per statement.
+HEALTH_BATCH = 1000
+
+
+@transaction.atomic
+def client_health_set_bulk(*, scores: dict[int, tuple[int, str]]) -> int:
+    """Store each client's latest health score and band (``{client_id: (score, band)}``) for sorting.
+
+    A derived figure, recomputed daily from the relationship's own events, so it leaves no timeline
+    event of its own; only clients whose score or band changed are written. Returns how many.
+    """
+    if not scores:
+        return 0
+    changed = []
+    ids = sorted(scores)
+    for start in range(0, len(ids), HEALTH_BATCH):
+        chunk = ids[start : start + HEALTH_BATCH]
+        for client in Client.objects.filter(pk__in=chunk).only("pk", "health_score", "health_band"):
+            score, band = scores[client.pk]
+            if client.health_score != score or client.health_band != band:
+                client.health_score, client.health_band = score, band
+                changed.append(client)
+    Client.objects.bulk_update(changed, ["health_score", "health_band"], batch_size=HEALTH_BATCH)
+    return len(changed)
