@@ -343,6 +343,9 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "khata.billing.models.Invoice.Status",
         "TaxCategoryEnum": "khata.billing.models.InvoiceLine.TaxCategory",
         "PaymentMethodEnum": "khata.billing.models.Payment.Method",
+        "ClaimStatusEnum": "khata.care.models.Claim.Status",
+        "GoodwillKindEnum": "khata.care.models.Goodwill.Kind",
+        "SurveyKindEnum": "khata.care.models.Survey.Kind",
     },
 }
 
