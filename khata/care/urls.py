@@ -1,11 +1,16 @@
 from django.urls import path
 
-from khata.care import views
+from khata.care import settings_views, views
 
 app_name = "care"
 urlpatterns = [
     path("", views.claim_list, name="list"),
     path("new/", views.claim_new, name="new"),
+    path("settings/", settings_views.care_settings_sla, name="settings_sla"),
+    path("settings/<slug:kind>/", settings_views.care_settings_labels, name="settings_labels"),
+    path(
+        "settings/<slug:kind>/<int:pk>/", settings_views.care_settings_label_edit, name="settings_label_edit"
+    ),
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/acknowledge/", views.claim_acknowledge, name="acknowledge"),
     path("<int:pk>/start/", views.claim_start, name="start"),
