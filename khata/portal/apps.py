@@ -16,3 +16,9 @@ class PortalConfig(AppConfig):
         from khata.portal.invoices import register_invoice_boards
 
         register_invoice_boards()
+        from khata.portal.surveys import register_survey_boards
+
+        register_survey_boards()
+        from khata.portal.claims import register_claim_boards
+
+        register_claim_boards()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from khata.portal import briefs, document_pdf, documents, invoices, reports, views
+from khata.portal import briefs, claims, document_pdf, documents, invoices, reports, surveys, views
 
 app_name = "portal"
 urlpatterns = [
@@ -28,4 +28,12 @@ urlpatterns = [
     path("invoices/<int:invoice_pk>/pdf/", invoices.invoice_pdf_download, name="invoice_pdf"),
     path("invoices/<int:invoice_pk>/facturx/", invoices.invoice_facturx_download, name="invoice_facturx"),
     path("invoices/<int:invoice_pk>/ubl/", invoices.invoice_ubl_download, name="invoice_ubl"),
+    path("surveys/", surveys.survey_list, name="surveys"),
+    path("surveys/<int:survey_pk>/", surveys.survey, name="survey"),
+    path("claims/", claims.claim_list, name="claims"),
+    path("claims/new/", claims.claim_new, name="claim_new"),
+    path("claims/<int:claim_pk>/", claims.claim, name="claim"),
+    path("claims/<int:claim_pk>/confirm/", claims.claim_confirm_view, name="claim_confirm"),
+    path("claims/<int:claim_pk>/reopen/", claims.claim_reopen_view, name="claim_reopen"),
+    path("claims/files/<int:claimattachment_pk>/", claims.claim_attachment, name="claim_file"),
 ]
