@@ -1,11 +1,13 @@
 from django.urls import path
 
-from khata.care import settings_views, views
+from khata.care import analysis_views, settings_views, survey_views, views
 
 app_name = "care"
 urlpatterns = [
     path("", views.claim_list, name="list"),
     path("new/", views.claim_new, name="new"),
+    path("surveys/", survey_views.survey_list, name="surveys"),
+    path("analysis/", analysis_views.claim_analysis, name="analysis"),
     path("settings/", settings_views.care_settings_sla, name="settings_sla"),
     path("settings/<slug:kind>/", settings_views.care_settings_labels, name="settings_labels"),
     path(

@@ -1,0 +1,402 @@
+"""The analysis of dissatisfaction: where claims and low scores come from, how fast they are answered,
+and how NPS and CSAT move.
+
+Every table is one aggregate query (or two merged: claims and low scores), so the page costs the same
+number of queries whatever the data size. Low scores are NPS 0–6 and CSAT 1–2 answers; they carry no
+reason or service of their own, so the reason, root-cause, service and specialist tables count claims
+(a detractor's follow-up claim is among them). Response and resolution times are calendar hours
+between the stored moments: the working hours are not stored per claim, and recomputing them on the
+agency calendar for every claim would cost a pass in Python per row.
+
+Who sees what: the head of accounts every client; an account manager the clients they own or back
+up; nobody else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from khata.care.models import _DEFAULT_NAMES, Claim, Survey, SurveyAnswer
+from khata.people.models import User
+from khata.people.policies import AnyUser
+
+Cell = str | int | Decimal | None
+
+
+def can_view_analysis(user: AnyUser) -> bool:
+    """The head of accounts and account managers read the analysis; others may not."""
+    return isinstance(user, User) and user.is_active and user.role in {User.Role.HEAD, User.Role.AM}
+
+
+@dataclass(frozen=True)
+class AnalysisFilter:
+    """What the reader narrowed the analysis to; every part is optional."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    client_id: int | None = None
+    am_id: int | None = None
+    service_id: int | None = None
+
+
+@dataclass
+class Table:
+    """One table of the page, also its CSV export: a key, a title, column headers and rows."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    tables: dict[str, Table]
+    # Chart data: label, count and cumulative percent per Pareto table; NPS/CSAT per month.
+    charts: dict[str, object]
+
+    def table(self, key: str) -> Table:
+        return self.tables[key]
+
+
+TABLE_KEYS = (
+    "reasons",
+    "root_causes",
+    "clients",
+    "services",
+    "specialists",
+    "months",
+    "times",
+    "scores_months",
+    "scores_clients",
+    "scores_ams",
+)
+
+LOW_SCORE = Q(kind=Survey.Kind.NPS, score__lte=6) | Q(kind=Survey.Kind.CSAT, score__lte=2)
+NONE_LABEL = gettext_lazy("(not set)")
+
+
+def _pct(part: int, whole: int) -> Decimal:
+    if not whole:
+        return Decimal("0.0")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _one(value: float | Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _name(full: str | None, email: str | None) -> str:
+    return full or (email or "")
+
+
+def _bounds(day: dt.date, *, end: bool) -> dt.datetime:
+    """The start of ``day`` (or of the day after it, for an end) in the agency's time zone."""
+    moment = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
+    return timezone.make_aware(moment)
+
+
+def _scoped_claims(user: User, filters: AnalysisFilter) -> QuerySet[Claim]:
+    claims = Claim.objects.all()
+    if user.role != User.Role.HEAD:
+        claims = claims.filter(Q(client__owner=user) | Q(client__backup=user))
+    if filters.start:
+        claims = claims.filter(received_at__gte=_bounds(filters.start, end=False))
+    if filters.end:
+        claims = claims.filter(received_at__lt=_bounds(filters.end, end=True))
+    if filters.client_id:
+        claims = claims.filter(client_id=filters.client_id)
+    if filters.am_id:
+        claims = claims.filter(client__owner_id=filters.am_id)
+    if filters.service_id:
+        claims = claims.filter(task__specialty_id=filters.service_id)
+    return claims
+
+
+def _scoped_answers(user: User, filters: AnalysisFilter) -> QuerySet[SurveyAnswer]:
+    """Survey answers in scope; a survey has no service, so the service filter does not apply."""
+    answers = SurveyAnswer.objects.all()
+    if user.role != User.Role.HEAD:
+        answers = answers.filter(Q(survey__client__owner=user) | Q(survey__client__backup=user))
+    if filters.start:
+        answers = answers.filter(at__gte=_bounds(filters.start, end=False))
+    if filters.end:
+        answers = answers.filter(at__lt=_bounds(filters.end, end=True))
+    if filters.client_id:
+        answers = answers.filter(survey__client_id=filters.client_id)
+    if filters.am_id:
+        answers = answers.filter(survey__client__owner_id=filters.am_id)
+    return answers
+
+
+def pareto(counts: Iterable[tuple[str, int]]) -> list[tuple[str, int, Decimal, Decimal]]:
+    """Rows sorted by count (largest first, then by label) with their share and cumulative share."""
+    ordered = sorted(counts, key=lambda pair: (-pair[1], pair[0]))
+    total = sum(n for _label, n in ordered)
+    rows = []
+    running = 0
+    for label, n in ordered:
+        running += n
+        rows.append((label, n, _pct(n, total), _pct(running, total)))
+    return rows
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0–100) with linear interpolation between the closest ranks."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def nps(promoters: int, detractors: int, total: int) -> Decimal | None:
+    """Net promoter score: the share of promoters (9–10) minus the share of detractors (0–6)."""
+    if not total:
+        return None
+    return _one(Decimal(promoters - detractors) * 100 / Decimal(total))
+
+
+def _pareto_table(key: str, title: str, label_header: str, counts: list[tuple[str, int]]) -> Table:
+    table = Table(key, title, [label_header, _("Claims"), _("Share, %"), _("Cumulative, %")])
+    table.rows = [[label, n, share, cumulative] for label, n, share, cumulative in pareto(counts)]
+    return table
+
+
+def _label(value: str | None) -> str:
+    return str(value) if value else str(NONE_LABEL)
+
+
+def analysis_for(user: AnyUser, filters: AnalysisFilter) -> Analysis:
+    """Every table and chart of the analysis page for this user, in a fixed number of queries."""
+    if not can_view_analysis(user):
+        raise PermissionError
+    assert isinstance(user, User)
+    claims = _scoped_claims(user, filters)
+    answers = _scoped_answers(user, filters)
+    low = answers.filter(LOW_SCORE)
+    tables: dict[str, Table] = {}
+
+    by_reason = claims.values("reason__name").annotate(n=Count("id")).order_by()
+    reasons = [(_reason_label(row["reason__name"]), row["n"]) for row in by_reason]
+    tables["reasons"] = _pareto_table("reasons", _("Claims by reason"), _("Reason"), reasons)
+
+    by_cause = claims.values("root_cause__name").annotate(n=Count("id")).order_by()
+    causes = [(_reason_label(row["root_cause__name"]), row["n"]) for row in by_cause]
+    tables["root_causes"] = _pareto_table("root_causes", _("Claims by root cause"), _("Root cause"), causes)
+
+    # By client: claims, open claims and low scores side by side.
+    per_client: dict[int, list[Cell]] = {}
+    for row in claims.values("client_id", "client__display_name").annotate(
+        n=Count("id"), open=Count("id", filter=Q(status__in=sorted(Claim.OPEN)))
+    ):
+        per_client[row["client_id"]] = [row["client__display_name"], row["n"], row["open"], 0]
+    for row in low.values("survey__client_id", "survey__client__display_name").annotate(n=Count("id")):
+        entry = per_client.setdefault(
+            row["survey__client_id"], [row["survey__client__display_name"], 0, 0, 0]
+        )
+        entry[3] = row["n"]
+    table = Table("clients", _("By client"), [_("Client"), _("Claims"), _("Open claims"), _("Low scores")])
+    table.rows = sorted(per_client.values(), key=lambda r: (-(int(r[1] or 0) + int(r[3] or 0)), str(r[0])))
+    tables["clients"] = table
+
+    by_service = claims.values("task__specialty__name").annotate(n=Count("id")).order_by()
+    tables["services"] = _pareto_table(
+        "services",
+        _("Claims by service"),
+        _("Service"),
+        [(_label(row["task__specialty__name"]), row["n"]) for row in by_service],
+    )
+
+    by_person = (
+        claims.values("responsible_id", "responsible__full_name", "responsible__email")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    tables["specialists"] = _pareto_table(
+        "specialists",
+        _("Claims by responsible specialist"),
+        _("Specialist"),
+        [
+            (
+                _label(
+                    _name(row["responsible__full_name"], row["responsible__email"])
+                    if row["responsible_id"]
+                    else None
+                ),
+                row["n"],
+            )
+            for row in by_person
+        ],
+    )
+
+    # By month: claims received and low scores given.
+    months: dict[dt.date, list[int]] = {}
+    for row in (
+        claims.annotate(month=TruncMonth("received_at")).values("month").annotate(n=Count("id")).order_by()
+    ):
+        months.setdefault(_month(row["month"]), [0, 0])[0] = row["n"]
+    for row in low.annotate(month=TruncMonth("at")).values("month").annotate(n=Count("id")).order_by():
+        months.setdefault(_month(row["month"]), [0, 0])[1] = row["n"]
+    table = Table("months", _("By month"), [_("Month"), _("Claims"), _("Low scores")])
+    table.rows = [[month.strftime("%Y-%m"), c, s] for month, (c, s) in sorted(months.items())]
+    tables["months"] = table
+
+    tables["times"] = _times_table(claims)
+
+    # Scores: NPS and CSAT per month, per client and per account manager, from one query each.
+    score_aggregates = {
+        "n": Count("id"),
+        "promoters": Count("id", filter=Q(score__gte=9)),
+        "detractors": Count("id", filter=Q(score__lte=6)),
+        "average": Avg("score"),
+    }
+    month_scores = (
+        answers.annotate(month=TruncMonth("at"))
+        .values("month", "kind")
+        .annotate(**score_aggregates)
+        .order_by()
+    )
+    tables["scores_months"] = _scores_table(
+        "scores_months",
+        _("NPS and CSAT by month"),
+        _("Month"),
+        ((_month(row["month"]).strftime("%Y-%m"), row) for row in month_scores),
+        sort_by_label=True,
+    )
+    client_scores = (
+        answers.values("survey__client__display_name", "kind").annotate(**score_aggregates).order_by()
+    )
+    tables["scores_clients"] = _scores_table(
+        "scores_clients",
+        _("NPS and CSAT by client"),
+        _("Client"),
+        ((row["survey__client__display_name"], row) for row in client_scores),
+    )
+    am_scores = (
+        answers.values(
+            "survey__client__owner_id",
+            "survey__client__owner__full_name",
+            "survey__client__owner__email",
+            "kind",
+        )
+        .annotate(**score_aggregates)
+        .order_by()
+    )
+    tables["scores_ams"] = _scores_table(
+        "scores_ams",
+        _("NPS and CSAT by account manager"),
+        _("Account manager"),
+        (
+            (
+                _label(
+                    _name(
+                        row["survey__client__owner__full_name"],
+                        row["survey__client__owner__email"],
+                    )
+                    if row["survey__client__owner_id"]
+                    else None
+                ),
+                row,
+            )
+            for row in am_scores
+        ),
+    )
+    return Analysis(tables=tables, charts=_charts(tables))
+
+
+def _reason_label(name: str | None) -> str:
+    """A shipped reason or cause name in the reader's language; an agency's own as typed."""
+    if not name:
+        return str(NONE_LABEL)
+    return _(name) if name in _DEFAULT_NAMES else name
+
+
+def _month(value: dt.datetime | dt.date) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def _times_table(claims: QuerySet[Claim]) -> Table:
+    """Median and 90th percentile of the hours to the first response and to the resolution."""
+    first: list[float] = []
+    fix: list[float] = []
+    for received, acknowledged, resolved in claims.values_list(
+        "received_at", "acknowledged_at", "resolved_at"
+    ):
+        if acknowledged is not None:
+            first.append(max((acknowledged - received).total_seconds(), 0) / 3600)
+        if resolved is not None:
+            fix.append(max((resolved - received).total_seconds(), 0) / 3600)
+    table = Table(
+        "times",
+        _("Time to answer (calendar hours)"),
+        [_("Measure"), _("Claims"), _("Median, hours"), _("90th percentile, hours")],
+    )
+    for label, values in ((_("First response"), first), (_("Resolution"), fix)):
+        table.rows.append([label, len(values), _one(percentile(values, 50)), _one(percentile(values, 90))])
+    return table
+
+
+def _scores_table(
+    key: str,
+    title: str,
+    label_header: str,
+    rows: Iterable[tuple[str, dict[str, object]]],
+    *,
+    sort_by_label: bool = False,
+) -> Table:
+    merged: dict[str, list[Cell]] = {}
+    for label, row in rows:
+        entry = merged.setdefault(label, [label, 0, None, 0, None])
+        n = int(row["n"])  # type: ignore[call-overload]
+        if row["kind"] == Survey.Kind.NPS:
+            entry[1] = n
+            entry[2] = nps(int(row["promoters"]), int(row["detractors"]), n)  # type: ignore[call-overload]
+        else:
+            entry[3] = n
+            entry[4] = _one(row["average"])  # type: ignore[arg-type]
+    table = Table(
+        key, title, [label_header, _("NPS answers"), _("NPS"), _("CSAT answers"), _("CSAT average")]
+    )
+    table.rows = (
+        sorted(merged.values(), key=lambda r: str(r[0]))
+        if sort_by_label
+        else sorted(merged.values(), key=lambda r: (-(int(r[1] or 0) + int(r[3] or 0)), str(r[0])))
+    )
+    return table
+
+
+def _charts(tables: dict[str, Table]) -> dict[str, object]:
+    def series(key: str) -> dict[str, list[object]]:
+        rows = tables[key].rows
+        return {
+            "labels": [str(r[0]) for r in rows],
+            "counts": [r[1] for r in rows],
+            "cumulative": [float(r[3]) if r[3] is not None else None for r in rows],  # type: ignore[arg-type]
+        }
+
+    trend = tables["scores_months"].rows
+    return {
+        "reasons": series("reasons"),
+        "root_causes": series("root_causes"),
+        "trend": {
+            "labels": [str(r[0]) for r in trend],
+            "nps": [float(r[2]) if r[2] is not None else None for r in trend],  # type: ignore[arg-type]
+            "csat": [float(r[4]) if r[4] is not None else None for r in trend],  # type: ignore[arg-type]
+        },
+    }
