@@ -67,6 +67,7 @@ def _panel(
         total=min(len(found), PANEL_SIZE),
         capped=len(found) > PANEL_SIZE,
         empty=_("No invoices yet."),
+        draws_empty=True,
         more_url=reverse("billing:list") + "?" + urlencode(query),
         balances=balances,
     )

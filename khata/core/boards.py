@@ -65,6 +65,8 @@ class Card:
     # An optional button in the card's header ("Send a brief"), shown even when the card is empty.
     action_url: str = ""
     action_label: str | Promise = ""
+    # The card's own template draws the empty state too (it has links worth showing with no items).
+    draws_empty: bool = False
 
     @property
     def more(self) -> int:

@@ -295,6 +295,16 @@ def test_the_client_panel_links_to_the_clients_billing_settings(
     assert url not in text_of(http_as("other_am").get(reverse("clients:detail", args=[client_a.pk])))
 
 
+def test_a_project_with_no_invoice_yet_offers_the_ways_to_bill_it(
+    http_as: Any, project: Project, agreed: PlanVersion, client_a: Client
+) -> None:
+    html = text_of(http_as("am").get(reverse("plans:detail", args=[project.pk])))
+    assert "No invoices yet." in html
+    assert f"{reverse('billing:from_plan')}?project={project.pk}" in html
+    client_page = text_of(http_as("am").get(reverse("clients:detail", args=[client_a.pk])))
+    assert reverse("billing:client_settings", kwargs={"client_pk": client_a.pk}) in client_page
+
+
 @pytest.mark.parametrize("page", ["billing:list", "billing:receivables", "billing:reminder_levels"])
 def test_the_billing_pages_are_one_tab_apart(http_as: Any, page: str) -> None:
     html = text_of(http_as("finance").get(reverse(page)))
