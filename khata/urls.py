@@ -3,6 +3,7 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from khata.care import survey_views
 from khata.core import views as core_views
 
 urlpatterns = [
@@ -23,5 +24,6 @@ urlpatterns = [
     path("documents/", include("khata.documents.urls")),
     path("billing/", include("khata.billing.urls")),
     path("care/", include("khata.care.urls")),
+    path("s/<str:token>/", survey_views.survey_public, name="survey_answer"),
     path("", include("khata.insights.urls")),
 ]

@@ -9,6 +9,8 @@ class CareConfig(AppConfig):
     def ready(self) -> None:
         from khata.care.boards import register_boards
         from khata.care.scheduling import register_periodic_jobs
+        from khata.care.survey_scheduling import register_survey_jobs
 
         register_boards()
         register_periodic_jobs()
+        register_survey_jobs()
