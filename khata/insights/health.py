@@ -218,7 +218,9 @@ def _days(moment: dt.datetime | dt.date | None, today: dt.date) -> int:
 
 def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signals]:
     """The signals of every client in ``clients``: one aggregate query per factor, whatever the count."""
-    now = timezone.now()
+    # Computed as of the end of ``today``: what happened later (a claim filed since) does not count,
+    # so a past day can be recomputed for the history.
+    now = min(timezone.now(), _day_start(today + dt.timedelta(days=1)))
     ids = clients.order_by().values("pk")
     signals: dict[int, Signals] = {}
     for pk, last_touch in clients.order_by().values_list("pk", "last_touch_at"):
@@ -247,7 +249,9 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         signals[row["version__project__client"]].slipping_milestones = row["n"]
 
     proposed = (
-        PlanVersion.objects.filter(project__client__in=ids, status=PlanVersion.Status.PROPOSED)
+        PlanVersion.objects.filter(
+            project__client__in=ids, status=PlanVersion.Status.PROPOSED, proposed_at__lt=now
+        )
         .values("project__client")
         .annotate(oldest=Min("proposed_at"))
     )
@@ -256,7 +260,10 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
 
     acts = (
         Document.objects.filter(
-            client__in=ids, kind__behaviour=Behaviour.ACT, status__in=sorted(Document.WAITING)
+            client__in=ids,
+            kind__behaviour=Behaviour.ACT,
+            status__in=sorted(Document.WAITING),
+            sent_at__lt=now,
         )
         .values("client")
         .annotate(n=Count("pk"), oldest=Min("sent_at"))
@@ -271,6 +278,7 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         Invoice.objects.filter(
             client__in=ids, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED, due_date__lt=today
         )
+        .filter(issue_date__lte=today)
         .filter(total_minor__gt=F("amount_paid_minor") + F("credited_minor"))
         .values("client")
         .annotate(n=Count("pk"), oldest=Min("due_date"))
@@ -280,7 +288,7 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         signals[row["client"]].payment_days = _days(row["oldest"], today)
 
     claims = (
-        Claim.objects.filter(client__in=ids, status__in=sorted(Claim.OPEN))
+        Claim.objects.filter(client__in=ids, status__in=sorted(Claim.OPEN), received_at__lt=now)
         .values("client", "severity")
         .annotate(n=Count("pk"), breached=Count("pk", filter=Q(resolution_due__lt=now)))
     )
@@ -295,7 +303,7 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
 
     answers = (
         SurveyAnswer.objects.filter(
-            survey__client__in=ids, at__gte=_day_start(today - dt.timedelta(days=SURVEY_DAYS))
+            survey__client__in=ids, at__gte=_day_start(today - dt.timedelta(days=SURVEY_DAYS)), at__lt=now
         )
         .values("survey__client", "kind")
         .annotate(avg=Avg("score"))
