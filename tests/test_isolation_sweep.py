@@ -277,6 +277,60 @@ def plant_invoices(client: Client, secret: str) -> None:
     )
 
 
+def plant_claims(client: Client, secret: str) -> None:
+    """A claim filed in the portal with a file, one resolved (waiting for the client), one closed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from khata.care.models import ReasonCode, RootCause
+    from khata.care.services import (
+        claim_acknowledge,
+        claim_confirm,
+        claim_file,
+        claim_resolve,
+        claim_start,
+        corrective_action_add,
+    )
+
+    owner = client.owner
+    contact = Contact.objects.filter(client=client, user__isnull=False, portal_access=True).first()
+    assert contact is not None and contact.user is not None
+    reason = ReasonCode.objects.get(code="quality")
+    project = project_create(client=client, by=owner, name=f"{secret} claimed project", services="SEO")
+    claim_file(
+        by=contact.user,
+        client=client,
+        reason=reason,
+        title=f"{secret} portal claim",
+        description=f"{secret} what went wrong",
+        project=project,
+        attachments=[SimpleUploadedFile(f"{secret}-claim.txt", f"{secret} claim file\n".encode())],
+    )
+    for n, confirm in ((1, False), (2, True)):
+        claim = claim_file(by=owner, client=client, reason=reason, title=f"{secret} recorded claim {n}")
+        claim = claim_start(claim=claim_acknowledge(claim=claim, by=owner), by=owner)
+        corrective_action_add(claim=claim, by=owner, description=f"{secret} internal action {n}")
+        claim = claim_resolve(
+            claim=claim,
+            by=owner,
+            resolution=f"{secret} what was done {n}",
+            root_cause=RootCause.objects.get(code="process"),
+        )
+        if confirm:
+            claim_confirm(claim=claim, by=contact.user)
+
+
+def plant_surveys(client: Client, secret: str) -> None:
+    """A survey waiting for the client's contact, one answered with a low score (a follow-up claim)."""
+    from khata.care.models import Survey
+    from khata.care.surveys import survey_answer, survey_send
+
+    contact = Contact.objects.filter(client=client, user__isnull=False, portal_access=True).first()
+    assert contact is not None
+    survey_send(client=client, contact=contact, kind="nps", trigger=Survey.Trigger.MANUAL)
+    answered = survey_send(client=client, contact=contact, kind="csat", trigger=Survey.Trigger.MANUAL)
+    survey_answer(survey=answered, score=1, why=f"{secret} why so low")
+
+
 # Each domain that gives clients objects plants some here (plans, documents, invoices…).
 PLANTERS: list[Callable[[Client, str], None]] = [
     plant_relationship,
@@ -286,6 +340,8 @@ PLANTERS: list[Callable[[Client, str], None]] = [
     plant_briefs,
     plant_documents,
     plant_invoices,
+    plant_claims,
+    plant_surveys,
 ]
 
 
