@@ -126,16 +126,22 @@ class PortalClaimForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy("What happened, when, and what you expected instead."),
     )
-    reason = ReasonField(label=gettext_lazy("It is about"), queryset=ReasonCode.objects.none())
+    reason = ReasonField(label=gettext_lazy("Kind of problem"), queryset=ReasonCode.objects.none())
     severity = forms.ChoiceField(
         label=gettext_lazy("How serious is it"),
         choices=Severity.choices,
         initial=Severity.NORMAL,
         help_text=gettext_lazy("The more serious, the sooner we answer."),
     )
-    project = ProjectField(label=gettext_lazy("Project"), required=False, queryset=Project.objects.none())
-    document = DocumentField(label=gettext_lazy("Document"), required=False, queryset=Document.objects.none())
-    invoice = InvoiceField(label=gettext_lazy("Invoice"), required=False, queryset=Invoice.objects.none())
+    project = ProjectField(
+        label=gettext_lazy("Project"), required=False, queryset=Project.objects.none(), empty_label="—"
+    )
+    document = DocumentField(
+        label=gettext_lazy("Document"), required=False, queryset=Document.objects.none(), empty_label="—"
+    )
+    invoice = InvoiceField(
+        label=gettext_lazy("Invoice"), required=False, queryset=Invoice.objects.none(), empty_label="—"
+    )
     attachments = MultipleFileField(
         label=gettext_lazy("Files"),
         required=False,
