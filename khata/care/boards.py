@@ -1,5 +1,8 @@
 """Care on the staff Today board: the open claims whose SLA clock runs out first, with how many are
-already late, so the AM acts before a breach and the head sees every breach."""
+already late, so the AM acts before a breach and the head sees every breach.
+
+The AM's card lists the open claims by their running clock (a near breach shows there); the head's
+card lists only the claims past their SLA, the ones escalated to the head (``care.escalation``)."""
 
 from __future__ import annotations
 
@@ -32,19 +35,21 @@ def claims_card(user: AnyUser, *, today: dt.date, limit: int) -> Card | None:
     )
     total, capped = capped_count(working)
     late_total, late_capped = capped_count(late)
+    head = user.role == User.Role.HEAD
+    listed = late if head else working
     rows = list(
-        working.annotate(
+        listed.annotate(
             clock_due=Case(When(status="new", then=F("first_response_due")), default=F("resolution_due"))
         ).order_by("clock_due", "id")[:limit]
     )
     return Card(
         key="care.claims",
-        title=_("Claims"),
+        title=_("Claims past their SLA") if head else _("Claims"),
         template="care/cards/claims.html",
         items=claim_rows(rows, calendar=working_calendar(), now=now) if rows else [],
-        total=total,
-        capped=capped,
-        empty=_("No open claims."),
+        total=late_total if head else total,
+        capped=late_capped if head else capped,
+        empty=_("No claim is past its SLA.") if head else _("No open claims."),
         counters=[
             Counter(label=_("open claims"), value=total, capped=capped),
             Counter(

@@ -3,13 +3,15 @@
 ``care.auto_close`` closes resolved claims the client has not answered within
 ``KHATA_CLAIM_AUTO_CLOSE_DAYS`` days (keyed by the claim and its resolution time, so a claim
 reopened and resolved again is due again). ``care.disputed_acts`` opens the claim of each act
-disputed in the portal (keyed by the dispute: one claim per dispute).
+disputed in the portal (keyed by the dispute: one claim per dispute). ``care.escalate`` tells the
+head of each claim past its SLA, once per claim and clock (``care.escalation``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from khata.care.escalation import ESCALATE_JOB, claim_escalate_task, escalation_due
 from khata.care.models import Claim
 from khata.care.services import auto_close_days
 from khata.care.tasks import claim_auto_close_task, claim_from_dispute_task
@@ -46,3 +48,4 @@ def disputed_acts_due(now: dt.datetime) -> DueItems:
 def register_periodic_jobs() -> None:
     register_periodic_job(AUTO_CLOSE_JOB, due=auto_close_due, task=claim_auto_close_task)
     register_periodic_job(DISPUTED_ACTS_JOB, due=disputed_acts_due, task=claim_from_dispute_task)
+    register_periodic_job(ESCALATE_JOB, due=escalation_due, task=claim_escalate_task)
