@@ -206,6 +206,7 @@ CACHES = {
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("hi", _("Hindi")), ("ru", _("Russian"))]
+FORMAT_MODULE_PATH = ["khata.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "khata_language"
 TIME_ZONE = os.environ.get("KHATA_TIME_ZONE", "Asia/Kolkata")

@@ -75,7 +75,7 @@ def test_act_pdf_holds_its_number_client_lines_and_total(sent_act: Document, tmp
     assert "₹45,000.00" in text and "₹12,500.50" in text
     assert "₹57,500.50" in text  # the total
     assert "10.5" in text  # 9 h + 1.5 h
-    assert "Dec. 1, 2026 to Dec. 31, 2026" in text
+    assert "1 Dec 2026 to 31 Dec 2026" in text
     assert "DRAFT" not in text
     assert HINDI_LINE in text
     poppler = pdftotext(pdf, tmp_path)
@@ -98,9 +98,9 @@ def test_contract_pdf_holds_its_dates_value_and_notice(contract: Document, am: U
     text = flat(pdftotext(document_pdf(contract, language="en"), tmp_path))
 
     assert contract.number in text
-    assert "Jan. 1, 2026" in text and "Dec. 31, 2026" in text
+    assert "1 Jan 2026" in text and "31 Dec 2026" in text
     assert "30 days" in text
-    assert "notice by Dec. 1, 2026 at the latest" in text
+    assert "notice by 1 Dec 2026 at the latest" in text
     assert "₹12,00,000.00" in text
     assert "Does not renew automatically" in text
     assert "Acme Retail Private Limited and the agency" in text
