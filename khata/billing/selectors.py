@@ -25,6 +25,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
@@ -64,7 +65,9 @@ def invoice_visible_to(user: AnyUser) -> QuerySet[Invoice]:
         return Invoice.objects.filter(client__in=Client.objects.filter(scope), status=Invoice.Status.ISSUED)
     if not scope:
         return Invoice.objects.all()
-    return Invoice.objects.filter(client__in=Client.objects.filter(scope))
+    # An account manager's clients as EXISTS, not IN: with IN, SQLite reads every invoice of those
+    # clients before it sorts (bench, 250,000 invoices: 350–480 ms for a 50-row page; 1–6 ms so).
+    return Invoice.objects.filter(Exists(Client.objects.filter(scope, pk=OuterRef("client_id"))))
 
 
 def invoice_list_for(user: AnyUser) -> QuerySet[Invoice]:

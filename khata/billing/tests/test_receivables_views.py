@@ -303,3 +303,21 @@ def test_the_csv_and_the_payers_tab_cost_the_same_with_3_or_30_clients(
     with django_assert_num_queries(4):
         response = http.get(reverse("billing:receivables_payers"))
     assert len(response.context["rows"]) == count
+
+
+def test_a_long_report_shows_its_first_rows_and_counts_the_rest_in_the_totals(
+    am: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from khata.billing import receivable_views
+
+    monkeypatch.setattr(receivable_views, "ROW_LIMIT", 4)
+    _portfolio(3, am)
+    response = _as(am).get(reverse("billing:receivables"), {"by": "client"})
+    assert len(response.context["rows"]) == 4 and response.context["rows_hidden"] == 2
+    assert "2 more rows are in the totals and in the CSV file." in response.content.decode()
+    usd = next(item.row for item in response.context["totals"] if item.row.currency == "USD")
+    assert usd.total == 3 * 500
+    listed = csv.reader(
+        io.StringIO(_as(am).get(reverse("billing:receivables_csv")).content.decode("utf-8-sig"))
+    )
+    assert sum(1 for row in listed if row and row[0].startswith("Client ")) == 6
