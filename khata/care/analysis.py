@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -200,16 +201,24 @@ def analysis_for(user: AnyUser, filters: AnalysisFilter) -> Analysis:
 
     # By client: claims, open claims and low scores side by side.
     per_client: dict[int, list[Cell]] = {}
-    for row in claims.values("client_id", "client__display_name").annotate(
-        n=Count("id"), open=Count("id", filter=Q(status__in=sorted(Claim.OPEN)))
+    for row in (
+        claims.values("client_id", "client__display_name")
+        .annotate(n=Count("id"), open=Count("id", filter=Q(status__in=sorted(Claim.OPEN))))
+        .order_by()
     ):
         per_client[row["client_id"]] = [row["client__display_name"], row["n"], row["open"], 0]
-    for row in low.values("survey__client_id", "survey__client__display_name").annotate(n=Count("id")):
+    for low_row in (
+        low.values("survey__client_id", "survey__client__display_name").annotate(n=Count("id")).order_by()
+    ):
         entry = per_client.setdefault(
-            row["survey__client_id"], [row["survey__client__display_name"], 0, 0, 0]
+            low_row["survey__client_id"], [low_row["survey__client__display_name"], 0, 0, 0]
         )
-        entry[3] = row["n"]
-    table = Table("clients", _("By client"), [_("Client"), _("Claims"), _("Open claims"), _("Low scores")])
+        entry[3] = low_row["n"]
+    table = Table(
+        "clients",
+        _("Claims and low scores by client"),
+        [_("Client"), _("Claims"), _("Open claims"), _("Low scores")],
+    )
     table.rows = sorted(per_client.values(), key=lambda r: (-(int(r[1] or 0) + int(r[3] or 0)), str(r[0])))
     tables["clients"] = table
 
@@ -245,13 +254,13 @@ def analysis_for(user: AnyUser, filters: AnalysisFilter) -> Analysis:
 
     # By month: claims received and low scores given.
     months: dict[dt.date, list[int]] = {}
-    for row in (
+    for month_row in (
         claims.annotate(month=TruncMonth("received_at")).values("month").annotate(n=Count("id")).order_by()
     ):
-        months.setdefault(_month(row["month"]), [0, 0])[0] = row["n"]
-    for row in low.annotate(month=TruncMonth("at")).values("month").annotate(n=Count("id")).order_by():
-        months.setdefault(_month(row["month"]), [0, 0])[1] = row["n"]
-    table = Table("months", _("By month"), [_("Month"), _("Claims"), _("Low scores")])
+        months.setdefault(_month(month_row["month"]), [0, 0])[0] = month_row["n"]
+    for low_month in low.annotate(month=TruncMonth("at")).values("month").annotate(n=Count("id")).order_by():
+        months.setdefault(_month(low_month["month"]), [0, 0])[1] = low_month["n"]
+    table = Table("months", _("Claims and low scores by month"), [_("Month"), _("Claims"), _("Low scores")])
     table.rows = [[month.strftime("%Y-%m"), c, s] for month, (c, s) in sorted(months.items())]
     tables["months"] = table
 
@@ -356,20 +365,20 @@ def _scores_table(
     key: str,
     title: str,
     label_header: str,
-    rows: Iterable[tuple[str, dict[str, object]]],
+    rows: Iterable[tuple[str, Mapping[str, Any]]],
     *,
     sort_by_label: bool = False,
 ) -> Table:
     merged: dict[str, list[Cell]] = {}
     for label, row in rows:
         entry = merged.setdefault(label, [label, 0, None, 0, None])
-        n = int(row["n"])  # type: ignore[call-overload]
+        n = int(row["n"])
         if row["kind"] == Survey.Kind.NPS:
             entry[1] = n
-            entry[2] = nps(int(row["promoters"]), int(row["detractors"]), n)  # type: ignore[call-overload]
+            entry[2] = nps(int(row["promoters"]), int(row["detractors"]), n)
         else:
             entry[3] = n
-            entry[4] = _one(row["average"])  # type: ignore[arg-type]
+            entry[4] = _one(row["average"])
     table = Table(
         key, title, [label_header, _("NPS answers"), _("NPS"), _("CSAT answers"), _("CSAT average")]
     )
@@ -387,7 +396,7 @@ def _charts(tables: dict[str, Table]) -> dict[str, object]:
         return {
             "labels": [str(r[0]) for r in rows],
             "counts": [r[1] for r in rows],
-            "cumulative": [float(r[3]) if r[3] is not None else None for r in rows],  # type: ignore[arg-type]
+            "cumulative": [float(r[3]) if r[3] is not None else None for r in rows],
         }
 
     trend = tables["scores_months"].rows
@@ -396,7 +405,7 @@ def _charts(tables: dict[str, Table]) -> dict[str, object]:
         "root_causes": series("root_causes"),
         "trend": {
             "labels": [str(r[0]) for r in trend],
-            "nps": [float(r[2]) if r[2] is not None else None for r in trend],  # type: ignore[arg-type]
-            "csat": [float(r[4]) if r[4] is not None else None for r in trend],  # type: ignore[arg-type]
+            "nps": [float(r[2]) if r[2] is not None else None for r in trend],
+            "csat": [float(r[4]) if r[4] is not None else None for r in trend],
         },
     }

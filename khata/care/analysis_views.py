@@ -46,9 +46,18 @@ class AnalysisFilterForm(forms.Form):
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    client = _ClientField(label=_("Client"), required=False, queryset=Client.objects.none())
-    am = _PersonField(label=_("Account manager"), required=False, queryset=User.objects.none())
-    service = forms.ModelChoiceField(label=_("Service"), required=False, queryset=Specialty.objects.all())
+    client = _ClientField(
+        label=_("Client"), required=False, queryset=Client.objects.none(), empty_label=_("All clients")
+    )
+    am = _PersonField(
+        label=_("Account manager"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_("All account managers"),
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service"), required=False, queryset=Specialty.objects.all(), empty_label=_("All services")
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

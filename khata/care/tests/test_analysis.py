@@ -34,7 +34,7 @@ def answer(client: Client, contact_user: User, kind: str, score: int) -> SurveyA
         kind=kind,
         trigger=Survey.Trigger.MANUAL,
         client=client,
-        contact=contact_user.contact,  # type: ignore[attr-defined]
+        contact=contact_user.contact,
         sent_at=now - dt.timedelta(days=1),
         expires_at=now + dt.timedelta(days=13),
         answered_at=now,
