@@ -316,10 +316,12 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
     return signals
 
 
-def health_for(clients: QuerySet[Client], *, today: dt.date | None = None) -> dict[int, Health]:
+def health_for(
+    clients: QuerySet[Client], *, today: dt.date | None = None, weights: HealthWeights | None = None
+) -> dict[int, Health]:
     """The health of every client in ``clients``, computed in bulk (a fixed number of queries)."""
     today = today or timezone.localdate()
-    weights = health_weights_get()
+    weights = weights or health_weights_get()
     return {
         pk: health_score(client_id=pk, signals=one, weights=weights)
         for pk, one in signals_for(clients, today=today).items()

@@ -365,7 +365,7 @@ def test_the_client_page_explains_the_health(client_a: Client, http_as: Any) -> 
     page = http_as("am").get(reverse("clients:detail", args=[client_a.pk])).content.decode()
     assert 'id="panel-insightshealth"' in page
     assert "Payment delays" in page
-    assert "1 overdue invoice, up to 30 days late" in page
+    assert "overdue invoices: 1 · the oldest days late: 30" in page
     assert reverse("billing:list") + f"?client={client_a.pk}" in page
     assert "▼" in page  # it fell since a week ago
     assert "<polyline" in page
