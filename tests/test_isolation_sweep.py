@@ -278,7 +278,8 @@ def plant_invoices(client: Client, secret: str) -> None:
 
 
 def plant_claims(client: Client, secret: str) -> None:
-    """A claim filed in the portal with a file, one resolved (waiting for the client), one closed."""
+    """A claim filed in the portal with a file, one resolved (waiting for the client), one closed; the
+    two worked claims have a corrective action and goodwill."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from khata.care.models import ReasonCode, RootCause
@@ -289,6 +290,7 @@ def plant_claims(client: Client, secret: str) -> None:
         claim_resolve,
         claim_start,
         corrective_action_add,
+        goodwill_record,
     )
 
     owner = client.owner
@@ -309,6 +311,7 @@ def plant_claims(client: Client, secret: str) -> None:
         claim = claim_file(by=owner, client=client, reason=reason, title=f"{secret} recorded claim {n}")
         claim = claim_start(claim=claim_acknowledge(claim=claim, by=owner), by=owner)
         corrective_action_add(claim=claim, by=owner, description=f"{secret} internal action {n}")
+        goodwill_record(claim=claim, by=owner, kind="credit", value_minor=1000, note=f"{secret} goodwill {n}")
         claim = claim_resolve(
             claim=claim,
             by=owner,
