@@ -43,6 +43,7 @@ from khata.billing.models import Invoice
 from khata.billing.selectors import invoice_list_for
 from khata.care.forms import ReasonField, apply_claim_errors
 from khata.care.models import Claim, ClaimAttachment, ReasonCode, Severity
+from khata.care.notify import claim_filed_email_task
 from khata.care.policies import can_answer_claim
 from khata.care.selectors import ClaimPage, claim_list_for, claim_page_for, claim_visible_to
 from khata.care.services import ClaimError, claim_confirm, claim_file, claim_reopen
@@ -311,6 +312,8 @@ def claim_new(request: HttpRequest) -> HttpResponse:
             except ClaimError as error:
                 apply_claim_errors(form, error)
             else:
+                # The AM hears of it by email from the worker; the claim is stored whatever the mail does.
+                claim_filed_email_task.enqueue(claim_id=claim.pk)
                 messages.success(
                     request,
                     _("Thank you: your claim is received and your account manager is told."),

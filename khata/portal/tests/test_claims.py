@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -127,6 +128,11 @@ def test_contact_files_a_claim_with_files_about_its_project(
     # The AM learns of it on the client's timeline.
     filed = Event.objects.get(kind="care.filed", subject_id=claim.pk)
     assert filed.actor == contact_a and filed.client_id == claim.client_id
+    # …and by email from the worker, with a timeline event saying so.
+    assert [message.to for message in mail.outbox] == [[am.email]]
+    assert "The new pages load slowly" in mail.outbox[0].subject
+    assert reverse("care:detail", args=[claim.pk]) in mail.outbox[0].body
+    assert Event.objects.filter(kind="care.owner_told", subject_id=claim.pk).count() == 1
 
     page = http_as("contact_a").get(response["Location"])
     text = page.content.decode()
