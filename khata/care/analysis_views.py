@@ -41,10 +41,14 @@ class AnalysisFilterForm(forms.Form):
     """The period, client, account manager and service the analysis is narrowed to."""
 
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Period from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Period to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     client = _ClientField(
         label=_("Client"), required=False, queryset=Client.objects.none(), empty_label=_("All clients")
