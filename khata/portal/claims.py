@@ -127,7 +127,9 @@ class PortalClaimForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy("What happened, when, and what you expected instead."),
     )
-    reason = ReasonField(label=gettext_lazy("Kind of problem"), queryset=ReasonCode.objects.none())
+    reason = ReasonField(
+        label=gettext_lazy("Kind of problem"), queryset=ReasonCode.objects.none(), empty_label="—"
+    )
     severity = forms.ChoiceField(
         label=gettext_lazy("How serious is it"),
         choices=Severity.choices,
