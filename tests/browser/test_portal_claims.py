@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.utils import translation
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from conftest import PASSWORD
 from khata.care.models import Claim, RootCause
@@ -49,14 +49,14 @@ def test_the_client_files_a_claim_and_confirms_the_fix(
     page.get_by_label("Kind of problem").select_option(label="Quality")
     page.get_by_label("How serious is it").select_option(label="High")
     page.get_by_label("Project").select_option(label="Website launch")
-    page.get_by_label("Files").set_input_files(
-        [{"name": "slow-page.png", "mimeType": "image/png", "buffer": PNG}]
-    )
+    files: list[FilePayload] = [{"name": "slow-page.png", "mimeType": "image/png", "buffer": PNG}]
+    page.get_by_label("Files").set_input_files(files)
     screenshot(page, "new", folder=SHOTS)
     page.get_by_role("button", name="Send the claim").click()
     expect(page.get_by_role("heading", name="Product pages load slowly", level=1)).to_be_visible()
     expect(page.locator("#claim-promise")).to_contain_text("We answer by")
     claim = Claim.objects.get()
+    assert claim.project is not None
     assert (claim.source, claim.severity, claim.project.name) == ("portal", "high", "Website launch")
 
     # The agency works the claim and resolves it.
