@@ -1,15 +1,19 @@
 """Survey pages: the public answer page of a signed link, and the staff list of surveys.
 
 ``/s/<token>/`` needs no sign-in: the token is the credential. An unknown token answers 404; a link
-already used or expired shows a page that says so (status 410) and records nothing. The page speaks
+already used or expired shows a page that says so (status 410) and records nothing. One address may
+open only so many links a minute (429 beyond). The page speaks
 the contact's language.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -34,6 +38,7 @@ from khata.core.keyset import keyset_paginate
 from khata.people.decorators import signed_in_user
 
 PAGE_SIZE = 50
+RATE_PER_MINUTE = 30
 
 
 class SurveyAnswerForm(forms.Form):
@@ -80,9 +85,28 @@ def answer_context(survey: Survey, form: SurveyAnswerForm) -> dict[str, Any]:
     }
 
 
+def _too_many(request: HttpRequest) -> bool:
+    """Whether this address has opened more survey links this minute than a person would.
+
+    Counted in the shared cache (the database cache: every process sees the same count), so that
+    guessing tokens is slow; ``KHATA_SURVEY_RATE_PER_MINUTE`` (30) per address.
+    """
+    limit = int(getattr(settings, "KHATA_SURVEY_RATE_PER_MINUTE", RATE_PER_MINUTE))
+    minute = int(time.time() // 60)
+    key = f"khata:survey-link:{request.META.get('REMOTE_ADDR', '')}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        return False
+    return count > limit
+
+
 @require_http_methods(["GET", "POST"])
 def survey_public(request: HttpRequest, token: str) -> HttpResponse:
     """Answer a survey from the emailed link, once, before it expires."""
+    if _too_many(request):
+        return render(request, "429.html", status=429)
     survey = survey_by_token(token)
     if survey is None:
         raise Http404

@@ -132,6 +132,16 @@ def test_wrong_token_is_404(survey: Survey) -> None:
     assert not SurveyAnswer.objects.exists()
 
 
+def test_public_link_is_rate_limited(survey: Survey, settings: Any) -> None:
+    settings.KHATA_SURVEY_RATE_PER_MINUTE = 3
+    http = HttpClient()
+    statuses = [http.get(reverse("survey_answer", args=[f"guess{n}"])).status_code for n in range(3)]
+    assert statuses == [404, 404, 404]
+    assert http.get(_url(survey)).status_code == 429
+    assert http.post(_url(survey), {"score": "9"}).status_code == 429
+    assert not SurveyAnswer.objects.exists()
+
+
 def test_public_form_is_csrf_protected(survey: Survey) -> None:
     http = HttpClient(enforce_csrf_checks=True)
     assert http.post(_url(survey), {"score": "9"}).status_code == 403
