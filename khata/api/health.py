@@ -73,7 +73,7 @@ class HealthListSerializer(serializers.Serializer[Client]):
 
 class HealthFactorSerializer(serializers.Serializer[Any]):
     code = serializers.ChoiceField(choices=list(FACTORS))
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     weight = serializers.IntegerField(help_text=_("The most points this factor may take off."))
     severity = serializers.FloatField(help_text=_("How bad the signal is, from 0 to 1."))
     points = serializers.IntegerField(
@@ -131,7 +131,8 @@ class ClientHealthViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         page = self.paginate_queryset(self.get_queryset()) or []
         today = timezone.localdate()
         trends = health_trends([client.pk for client in page], today=today)
-        data = HealthListSerializer(page, many=True, context={"trends": trends}).data
+        serializer = HealthListSerializer(page, many=True, context={"trends": trends})  # type: ignore[arg-type]
+        data = serializer.data
         return self.get_paginated_response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

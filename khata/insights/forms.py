@@ -39,7 +39,7 @@ class HealthWeightsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for factor in FACTORS:
             self.fields[factor] = forms.IntegerField(
-                label=FACTOR_LABELS[factor],
+                label=str(FACTOR_LABELS[factor]),
                 error_messages=BAD_NUMBER,
                 widget=forms.NumberInput(attrs={"min": 0, "max": 100}),
             )

@@ -232,8 +232,8 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         .values("project__client")
         .annotate(n=Count("pk"))
     )
-    for row in late:
-        signals[row["project__client"]].late_tasks = row["n"]
+    for late_row in late:
+        signals[late_row["project__client"]].late_tasks = late_row["n"]
 
     delivered = Task.objects.filter(plan_item=OuterRef("pk"), status=Task.Status.DONE)
     slipping = (
@@ -245,8 +245,8 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         .values("version__project__client")
         .annotate(n=Count("pk"))
     )
-    for row in slipping:
-        signals[row["version__project__client"]].slipping_milestones = row["n"]
+    for slip_row in slipping:
+        signals[slip_row["version__project__client"]].slipping_milestones = slip_row["n"]
 
     proposed = (
         PlanVersion.objects.filter(
@@ -255,8 +255,8 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         .values("project__client")
         .annotate(oldest=Min("proposed_at"))
     )
-    for row in proposed:
-        signals[row["project__client"]].plan_days = _days(row["oldest"], today)
+    for plan_row in proposed:
+        signals[plan_row["project__client"]].plan_days = _days(plan_row["oldest"], today)
 
     acts = (
         Document.objects.filter(
@@ -268,9 +268,9 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         .values("client")
         .annotate(n=Count("pk"), oldest=Min("sent_at"))
     )
-    for row in acts:
-        signals[row["client"]].unsigned_acts = row["n"]
-        signals[row["client"]].act_days = _days(row["oldest"], today)
+    for act_row in acts:
+        signals[act_row["client"]].unsigned_acts = act_row["n"]
+        signals[act_row["client"]].act_days = _days(act_row["oldest"], today)
 
     # Issued invoices past their due date with something left to pay (the invoice keeps its own
     # paid and credited amounts, so no join to the payments).
@@ -283,22 +283,23 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         .values("client")
         .annotate(n=Count("pk"), oldest=Min("due_date"))
     )
-    for row in overdue:
-        signals[row["client"]].overdue_invoices = row["n"]
-        signals[row["client"]].payment_days = _days(row["oldest"], today)
+    for invoice_row in overdue:
+        signals[invoice_row["client"]].overdue_invoices = invoice_row["n"]
+        signals[invoice_row["client"]].payment_days = _days(invoice_row["oldest"], today)
 
     claims = (
         Claim.objects.filter(client__in=ids, status__in=sorted(Claim.OPEN), received_at__lt=now)
         .values("client", "severity")
         .annotate(n=Count("pk"), breached=Count("pk", filter=Q(resolution_due__lt=now)))
     )
-    for row in claims:
-        one = signals[row["client"]]
-        one.open_claims += row["n"]
-        one.breached_claims += row["breached"]
-        weight = CLAIM_POINTS.get(row["severity"], 1)
+    for claim_row in claims:
+        one = signals[claim_row["client"]]
+        one.open_claims += claim_row["n"]
+        one.breached_claims += claim_row["breached"]
+        weight = CLAIM_POINTS.get(claim_row["severity"], 1)
         one.claim_points += (
-            weight * (row["n"] - row["breached"]) + weight * CLAIM_BREACHED_FACTOR * row["breached"]
+            weight * (claim_row["n"] - claim_row["breached"])
+            + weight * CLAIM_BREACHED_FACTOR * claim_row["breached"]
         )
 
     answers = (
@@ -308,11 +309,11 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         .values("survey__client", "kind")
         .annotate(avg=Avg("score"))
     )
-    for row in answers:
-        if row["kind"] == "nps":
-            signals[row["survey__client"]].nps = float(row["avg"])
+    for answer_row in answers:
+        if answer_row["kind"] == "nps":
+            signals[answer_row["survey__client"]].nps = float(answer_row["avg"])
         else:
-            signals[row["survey__client"]].csat = float(row["avg"])
+            signals[answer_row["survey__client"]].csat = float(answer_row["avg"])
     return signals
 
 

@@ -7,9 +7,14 @@ one score per client and day (written by the daily job) so the pages can show a 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The factors, in the order the pages list them; a ``HealthWeights`` field ``<factor>`` holds each weight.
 FACTORS: tuple[str, ...] = (
@@ -41,7 +46,7 @@ class Band(models.TextChoices):
     RED = "red", _("Critical")
 
 
-def _weight(label: str, factor: str) -> models.PositiveSmallIntegerField[int, int]:
+def _weight(label: StrOrPromise, factor: str) -> models.PositiveSmallIntegerField[int, int]:
     return models.PositiveSmallIntegerField(
         label, default=DEFAULT_WEIGHTS[factor], validators=[MaxValueValidator(100)]
     )

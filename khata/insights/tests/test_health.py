@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -150,7 +151,7 @@ def make_silent(client: Client) -> None:
     Client.objects.filter(pk=client.pk).update(last_touch_at=ago(90))
 
 
-SIGNAL_MAKERS = {
+SIGNAL_MAKERS: dict[str, Callable[[Client], object]] = {
     "late_tasks": add_late_task,
     "slipping_milestones": add_slipping_item,
     "plan_lag": add_waiting_plan,
