@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py [--engine sqlite|postgres|both] [--scale 1.0] [--rebuild]
                                   [--requests 200] [--data-dir var/bench] [--out bench/results/latest.md]
-                                  [--only all|clients|production|documents|billing]
+                                  [--only all|clients|production|documents|billing|health]
 
 Builds the data set of ``bench/dataset.py`` once per engine (a SQLite file under ``var/bench/``, the
 PostgreSQL database ``khata_bench`` on 127.0.0.1:5432) and reuses it while its size is the same.
@@ -238,6 +238,10 @@ def run_worker(args: argparse.Namespace) -> int:
         plans = Path(args.data_dir) / f"billing-plans-{args.worker}.txt"
         plans.write_text(explain_billing(personas(), today) + "\n")
         print(f"  Query plans of the invoice list and the aging report: {plans}", flush=True)
+    if args.only in {"all", "health"}:
+        from health import measure_health
+
+        rows += measure_health(engine=args.worker, requests=args.requests)
     return _write_result(args, sizes, load, load_average, rows, pdf, invoice_pdf)
 
 
@@ -278,7 +282,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.md"))
     parser.add_argument(
         "--only",
-        choices=["all", "clients", "production", "documents", "billing"],
+        choices=["all", "clients", "production", "documents", "billing", "health"],
         default="all",
         help="measure only these pages (the data set is built whole)",
     )
