@@ -480,14 +480,13 @@ def portal_claims_section(contact: Contact, *, limit: int = 10) -> Card:
 
 
 def portal_project_claims_panel(project: Project, user: AnyUser, *, limit: int) -> Card | None:
-    """The company's claims about this project; nothing when none."""
+    """The company's claims about this project, with the way to file one."""
     if not is_contact_user(user):
         return None
     rows = claim_list_for(user).filter(project=project).order_by("-received_at", "-id")
     now = timezone.now()
     items = [portal_claim(claim, now) for claim in rows[:limit]]
-    if not items:
-        return None
+    # Shown even when empty: the project page is where a client often notices a problem.
     total, capped = (len(items), False) if len(items) < limit else capped_count(rows)
     return Card(
         key="claims",
@@ -496,6 +495,7 @@ def portal_project_claims_panel(project: Project, user: AnyUser, *, limit: int) 
         items=items,
         total=total,
         capped=capped,
+        empty=gettext_lazy("No claim about this project."),
         more_url=reverse("portal:claims") if total > len(items) else "",
         action_url=reverse("portal:claim_new") + f"?project={project.pk}",
         action_label=gettext_lazy("File a claim"),

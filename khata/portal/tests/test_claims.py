@@ -308,6 +308,11 @@ def test_home_section_and_project_panel_show_the_claims(
     page = http_as("contact_a").get(reverse("portal:project", args=[launch.pk]))
     panel = next(card for card in page.context["panels"] if card.key == "claims")
     assert [row.claim.title for row in panel.items] == ["Slow pages"]
+    quiet = project_create(client=launch.client, by=launch.client.owner, name="Quiet project", services="SEO")
+    page = http_as("contact_a").get(reverse("portal:project", args=[quiet.pk]))
+    panel = next(card for card in page.context["panels"] if card.key == "claims")
+    assert panel.items == [] and panel.action_url == reverse("portal:claim_new") + f"?project={quiet.pk}"
+    assert "No claim about this project." in page.content.decode()
     empty = http_as("contact_b").get(reverse("portal:home"))
     theirs = next(card for card in empty.context["home"].sections if card.key == "claims")
     assert theirs.total == 0
