@@ -378,3 +378,10 @@ def test_list_query_count_is_fixed(
     http = http_as("am")
     with django_assert_num_queries(3):
         assert http.get(LIST).status_code == 200
+
+
+def test_answer_reads_on_the_client_page(survey: Survey, client_a: Client, http_as: Any) -> None:
+    survey_answer(survey=survey, score=3, why="Missed the launch date")
+    page = http_as("am").get(reverse("clients:detail", args=[client_a.pk]))
+    assert page.status_code == 200
+    assert b"answered the NPS (0\xe2\x80\x9310) survey: 3" in page.content
