@@ -316,7 +316,10 @@ SPECTACULAR_SETTINGS = {
         "- Billing: **invoices** and credit notes (`invoices`: drafts from accepted acts, PDF, Factur-X "
         "and UBL files), their lines (`invoice-lines`) and the **payments** received on them (`payments`; "
         "recorded with an `Idempotency-Key` header); receivables: **aging** (`aging`), days sales "
-        "outstanding (`dso`) and the on-time payment rate (`on-time-rate`).\n\n"
+        "outstanding (`dso`) and the on-time payment rate (`on-time-rate`).\n"
+        "- Care: **claims** (`claims`: filed, worked through their life cycle, with both SLA clocks), "
+        "their **corrective actions** (`corrective-actions`), the **goodwill** given (`goodwill`), "
+        "**surveys** (`surveys`) and their answers (`survey-answers`).\n\n"
         "Authenticate with a token (`Authorization: Token …`) or the signed-in session. "
         "A client contact sees only its own client's objects; any other answers 404."
     ),
