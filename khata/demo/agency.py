@@ -69,6 +69,7 @@ class DemoAgency:
     reports: int = 0
     documents: int = 0
     invoices: int = 0
+    claims: int = 0
 
 
 def agency_domain() -> str:
@@ -537,5 +538,9 @@ def demo_agency_create(*, seed: int = 2026) -> DemoAgency:
     from khata.demo.billing import demo_billing_create
 
     story.result.invoices = demo_billing_create(seed=seed, now=story.now).invoices
+    # Care last: claims point at the clients' acts, and the disputed act opens one.
+    from khata.demo.care import demo_care_create
+
+    story.result.claims = demo_care_create(seed=seed, now=story.now).claims
     story.result.logins = demo_logins()
     return story.result

@@ -306,6 +306,13 @@ def test_demo_projects_are_deterministic(demo: str) -> None:
             Invoice.objects.update(contract=None, project=None)
             InvoiceLine.objects.update(act=None, plan_item=None)
             Invoice.acts.through.objects.all().delete()
+            # Claims point at the acts they dispute: they go first (with their goodwill and answers).
+            from khata.care.models import Claim, Goodwill, Survey, SurveyAnswer
+
+            SurveyAnswer.objects.all().delete()
+            Goodwill.objects.all().delete()
+            Survey.objects.update(claim=None, document=None)
+            Claim.objects.all().delete()
             Document.objects.update(contract=None, replaces=None)  # so does a document
             Document.objects.all().delete()  # documents protect their projects
             Project.objects.all().delete()
@@ -542,3 +549,38 @@ def test_promises_are_kept_due_today_and_broken_and_reminders_reach_the_timeline
     assert Event.objects.filter(kind="billing.payment_recorded").count() >= 15
     assert sent.order_by("at").first().at.date() < today - dt.timedelta(days=60)  # type: ignore[union-attr]
     assert "invoices" in demo
+
+
+def test_claims_are_at_every_stage_and_one_breaks_its_sla(demo: str) -> None:
+    from khata.care.models import Claim, Goodwill
+    from khata.care.services import claim_sla
+
+    claims = list(Claim.objects.select_related("client"))
+    assert set(Claim.Status.values) <= {claim.status for claim in claims}
+    assert any(c.status == "closed" and c.closed_automatically for c in claims)
+    assert any(c.status == "closed" and not c.closed_automatically for c in claims)
+    assert any(c.reopened_count == 1 for c in claims)
+    today = timezone.localdate()
+    assert any(c.source == "portal" and timezone.localdate(c.received_at) == today for c in claims)
+    open_late = [c for c in claims if c.is_open and claim_sla(c).resolution.state == "breached"]
+    assert [c.client.display_name for c in open_late] == ["Bharat Steelworks"]
+    disputed = next(c for c in claims if c.source == "disputed_act")
+    assert disputed.client.display_name == "Monsoon Travels" and disputed.document is not None
+    assert any(c.actions.filter(done_at__isnull=False).exists() and c.status == "in_progress" for c in claims)
+    assert Goodwill.objects.filter(kind="credit", value_minor__gt=0).exists()
+    # Every claim's steps are on its client's timeline.
+    assert Event.objects.filter(kind="care.reopened").count() == 1
+    assert Event.objects.filter(kind="care.closed_automatically").count() == 1
+
+
+def test_surveys_give_six_months_of_nps_and_csat_with_a_few_detractors(demo: str) -> None:
+    from khata.care.models import Survey, SurveyAnswer
+
+    answers = list(SurveyAnswer.objects.select_related("survey"))
+    assert {"nps", "csat"} == {answer.kind for answer in answers}
+    months = {(a.at.year, a.at.month) for a in answers}
+    assert len(months) >= 6
+    detractors = [a for a in answers if a.is_detractor]
+    assert 1 <= len(detractors) <= len(answers) // 4
+    assert all(a.survey.answered_at == a.at and a.survey.kind == a.kind for a in answers)
+    assert Survey.objects.filter(answered_at__isnull=True, contact__portal_access=True).exists()

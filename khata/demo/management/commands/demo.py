@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 f"Demo agency loaded in {time.perf_counter() - started:.1f} s: {agency.clients} clients, "
                 f"{agency.contacts} contacts, {agency.interactions} interactions, "
                 f"{agency.projects} projects, {agency.tasks} tasks, {agency.reports} status reports, "
-                f"{agency.documents} documents, {agency.invoices} invoices."
+                f"{agency.documents} documents, {agency.invoices} invoices, {agency.claims} claims."
             )
         )
         self._print_logins(agency.logins)
