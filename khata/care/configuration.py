@@ -97,7 +97,7 @@ def _name(errors: dict[str, list[str]], model: type[Labelled], value: str, *, pk
         errors["name"] = [_("Give a name.")]
     elif len(name) > NAME_MAX:
         errors["name"] = [_("Keep the name under %(max)d characters.") % {"max": NAME_MAX}]
-    elif model.objects.filter(name__iexact=name).exclude(pk=pk).exists():
+    elif model._default_manager.filter(name__iexact=name).exclude(pk=pk).exists():
         errors["name"] = [_("There is already one with this name.")]
     return name
 
@@ -105,7 +105,7 @@ def _name(errors: dict[str, list[str]], model: type[Labelled], value: str, *, pk
 def _code_for(model: type[Labelled], name: str) -> str:
     base = slugify(name)[:24] or "item"
     code, n = base, 1
-    while model.objects.filter(code=code).exists():
+    while model._default_manager.filter(code=code).exists():
         n += 1
         code = f"{base}-{n}"
     return code
@@ -123,8 +123,8 @@ def care_label_add(*, by: User, model: type[Labelled], name: str) -> Labelled:
     name = _name(errors, model, name, pk=None)
     if errors:
         raise ValidationError(errors)
-    last = model.objects.order_by("-position").values_list("position", flat=True).first() or 0
-    row = model.objects.create(code=_code_for(model, name), name=name, position=last + 1)
+    last = model._default_manager.order_by("-position").values_list("position", flat=True).first() or 0
+    row = model._default_manager.create(code=_code_for(model, name), name=name, position=last + 1)
     event_record(
         kind=f"care.{_kind(model)}_added",
         summary=gettext_noop("Added to the care settings: %(name)s"),
@@ -140,14 +140,14 @@ def care_label_update(*, by: User, row: Labelled, name: str, active: bool) -> La
     """Rename a reason or root cause, or switch it off or on; its claims keep pointing at it."""
     _check_head(by)
     model = type(row)
-    row = model.objects.select_for_update().get(pk=row.pk)
+    row = model._default_manager.select_for_update().get(pk=row.pk)
     errors: dict[str, list[str]] = {}
     name = _name(errors, model, name, pk=row.pk)
     if (
         model is ReasonCode
         and row.active
         and not active
-        and not model.objects.filter(active=True).exclude(pk=row.pk).exists()
+        and not model._default_manager.filter(active=True).exclude(pk=row.pk).exists()
     ):
         errors["active"] = [_("Keep at least one reason in use: a claim needs one.")]
     if errors:

@@ -132,7 +132,7 @@ def _labels_page(
 ) -> HttpResponse:
     model = _model(kind)
     rows = []
-    for row in model.objects.order_by("-active", "position", "name"):
+    for row in model._default_manager.order_by("-active", "position", "name"):
         if failed is not None and failed[0] == row.pk:
             rows.append((row, failed[1]))
         else:
@@ -186,6 +186,8 @@ def care_settings_label_edit(request: HttpRequest, kind: str, pk: int) -> HttpRe
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("%(name)s is saved.") % {"name": model.objects.get(pk=pk).label})
+            messages.success(
+                request, _("%(name)s is saved.") % {"name": model._default_manager.get(pk=pk).label}
+            )
             return redirect(f"{reverse('care:settings_labels', kwargs={'kind': kind})}#row-{pk}")
     return _labels_page(request, kind, failed=(row.pk, form), status=400)
