@@ -14,7 +14,7 @@ from khata.care.models import Claim, Survey, SurveyAnswer
 from khata.care.surveys import survey_send, survey_token
 from khata.clients.models import Client, Contact
 from khata.people.models import User
-from tests.browser.steps import screenshot, sign_in
+from tests.browser.steps import screenshot, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def _send(client: Client, contact: Contact, kind: str) -> Survey:
 
 
 def test_a_contact_answers_by_link_and_in_the_portal(
-    page: Page, live_server: Any, client_a: Client, contact_a: User, contact_a_row: Contact
+    page: Page, live_server: Any, client_a: Client, contact_a: User, contact_a_row: Contact, am: User
 ) -> None:
     page.set_default_navigation_timeout(30_000)
     nps = _send(client_a, contact_a_row, "nps")
@@ -60,3 +60,10 @@ def test_a_contact_answers_by_link_and_in_the_portal(
     page.get_by_role("button", name="Send my answer").click()
     expect(page.get_by_text("Your answer has been recorded")).to_be_visible()
     assert Claim.objects.filter(survey=portal).count() == 1
+
+    sign_out(page)
+    sign_in(page, email=am.email, password=PASSWORD)
+    page.goto(f"{live_server.url}/care/surveys/")
+    expect(page.get_by_role("heading", name="Surveys")).to_be_visible()
+    expect(page.get_by_role("link", name="Claim:")).to_be_visible()
+    screenshot(page, "staff-surveys", folder=SHOTS)
