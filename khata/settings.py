@@ -60,7 +60,8 @@ def sqlite_database(path: Path | None) -> dict[str, object]:
         "NAME": path or DATA_DIR / "khata.sqlite3",
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # Seconds a writer waits for the lock (many writers at once on a busy machine may need more).
+            "timeout": int(os.environ.get("KHATA_SQLITE_TIMEOUT", "20")),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         },
     }
