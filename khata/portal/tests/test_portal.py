@@ -80,7 +80,14 @@ def test_a_contact_never_sees_another_clients_name(http_as: Any, client_a: Clien
 def test_what_waits_shows_every_section_with_a_friendly_empty_state(http_as: Any) -> None:
     response = http_as("contact_a").get("/portal/")
     sections = response.context["home"].sections
-    assert [section.key for section in sections] == ["plans", "briefs", "acts", "invoices", "surveys"]
+    assert [section.key for section in sections] == [
+        "plans",
+        "briefs",
+        "acts",
+        "invoices",
+        "surveys",
+        "claims",
+    ]
     html = response.content.decode()
     for title in [
         "Plans to agree",
@@ -88,6 +95,7 @@ def test_what_waits_shows_every_section_with_a_friendly_empty_state(http_as: Any
         "Documents waiting for you",
         "Invoices to pay",
         "Surveys",
+        "Your claims",
     ]:
         assert title in html
     assert "No invoice waits for payment." in html
