@@ -321,7 +321,7 @@ def build(spec: Spec, *, seed: int = 7, progress: Callable[[str], None] = print)
         Client,
         "id", "display_name", "legal_name", "tax_id", "country", "currency", "billing_address", "segment",
         "status", "status_since", "partnership_since", "churned_on", "owner", "backup",
-        "payment_terms_days", "last_touch_at", "created_at",
+        "payment_terms_days", "last_touch_at", "created_at", "health_band",
     )  # fmt: skip
     tag_through = Client.tags.through
     tag_table, tag_cols = columns(tag_through, "client", "tag")
@@ -460,7 +460,7 @@ def build(spec: Spec, *, seed: int = 7, progress: Callable[[str], None] = print)
                         writer.day(status_since) if status != "prospect" else None,
                         writer.day(status_since) if status == "churned" else None,
                         owner.pk, backup.pk if backup else None, rng.choice((15, 30, 30, 45, 60)),
-                        writer.when(times[-1]) if times else None, writer.when(created),
+                        writer.when(times[-1]) if times else None, writer.when(created), "",
                     )
                 )  # fmt: skip
                 tag_rows.extend((cid, tag.pk) for tag in rng.sample(tags, rng.randint(0, 3)))
