@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py [--engine sqlite|postgres|both] [--scale 1.0] [--rebuild]
                                   [--requests 200] [--data-dir var/bench] [--out bench/results/latest.md]
-                                  [--only all|clients|production|documents|billing|health]
+                                  [--only all|clients|production|documents|billing|health|care]
 
 Builds the data set of ``bench/dataset.py`` once per engine (a SQLite file under ``var/bench/``, the
 PostgreSQL database ``khata_bench`` on 127.0.0.1:5432) and reuses it while its size is the same.
@@ -242,6 +242,14 @@ def run_worker(args: argparse.Namespace) -> int:
         from health import measure_health
 
         rows += measure_health(engine=args.worker, requests=args.requests)
+    if args.only in {"all", "care"}:
+        from care import build_care, measure_care
+
+        from khata.care.models import Claim
+
+        if not Claim.objects.exists():  # the care rows join a kept data set once
+            build_care(progress=lambda text: print(text, flush=True))
+        rows += measure_care(engine=args.worker, users=personas(), requests=args.requests)
     return _write_result(args, sizes, load, load_average, rows, pdf, invoice_pdf)
 
 
@@ -282,7 +290,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.md"))
     parser.add_argument(
         "--only",
-        choices=["all", "clients", "production", "documents", "billing", "health"],
+        choices=["all", "clients", "production", "documents", "billing", "health", "care"],
         default="all",
         help="measure only these pages (the data set is built whole)",
     )
