@@ -778,8 +778,9 @@ def test_the_client_page_costs_a_fixed_number_of_queries(
     grow(client_a, am, size)
     http = http_as("am")
     # session, user, client, its tags, contacts, interactions, their contacts, open steps,
-    # the documents panel, event kinds, events
-    with django_assert_num_queries(11):
+    # event kinds, events; the panels of the work domains (documents, invoices, claims); the health
+    # panel: the weights, the client, one aggregate per delivery signal (7), 30 days of snapshots
+    with django_assert_num_queries(26):
         response = http.get(reverse("clients:detail", args=[client_a.pk]))
     assert len(response.context["contacts"]) == size + 1  # and the portal contact of client A
 
