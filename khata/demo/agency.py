@@ -542,5 +542,9 @@ def demo_agency_create(*, seed: int = 2026) -> DemoAgency:
     from khata.demo.care import demo_care_create
 
     story.result.claims = demo_care_create(seed=seed, now=story.now).claims
+    # Health very last: it reads every domain's signals and keeps 30 days of daily snapshots.
+    from khata.demo.health import demo_health_create
+
+    demo_health_create(now=story.now)
     story.result.logins = demo_logins()
     return story.result

@@ -16,6 +16,8 @@ from django.utils import timezone
 from khata.care.models import Claim, ReasonCode, Survey, SurveyAnswer
 from khata.clients.models import Client
 from khata.insights.health import health_clients, health_for, health_snapshot_take
+from khata.plans.models import Project
+from khata.production.models import Task
 
 HISTORY_DAYS = 30
 # The weakest clients: the first turn red this week, the next ones amber.
@@ -65,6 +67,15 @@ def _breached_claim(client: Client, *, at: dt.datetime) -> None:
     )
 
 
+def _late_tasks(client: Client, *, today: dt.date) -> None:
+    """Two tasks that fell due this week and are not done."""
+    project = Project.objects.filter(client=client).order_by("id").first()
+    if project is None:
+        return
+    for title, days in (("Fix the checkout flow the client reported", 3), ("Send the revised media plan", 2)):
+        Task.objects.create(project=project, title=title, due_date=today - dt.timedelta(days=days))
+
+
 def demo_health_create(*, now: dt.datetime) -> DemoHealth:
     """Unhappy signals for the weakest clients, then 30 days of daily health snapshots."""
     today = timezone.localdate(now)
@@ -76,8 +87,16 @@ def demo_health_create(*, now: dt.datetime) -> DemoHealth:
         if rank < TURNING_RED:
             # Within the last week: a week ago these clients were still well.
             _breached_claim(client, at=now - dt.timedelta(days=5))
-            _answer(client, kind="nps", score=2, why="Deadlines keep moving.", at=now - dt.timedelta(days=3))
+            for days in (4, 3, 2):
+                _answer(
+                    client,
+                    kind="nps",
+                    score=1,
+                    why="Deadlines keep moving.",
+                    at=now - dt.timedelta(days=days),
+                )
             _answer(client, kind="csat", score=1, why="", at=now - dt.timedelta(days=2))
+            _late_tasks(client, today=today)
         else:
             _answer(client, kind="nps", score=5, why="Fine, but slow.", at=now - dt.timedelta(days=20))
     result = DemoHealth()
