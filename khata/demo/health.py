@@ -1,7 +1,7 @@
 """The demo agency's client health: run last, once every other domain has its data.
 
-A few of the weakest relationships get what makes a client unhappy (detractor answers, a claim past
-its SLA) so the agency shows clients of every health; then the daily snapshot is taken for each of
+A few of the weakest relationships get what makes a client unhappy (detractor answers, tasks running
+late) so the agency shows clients of every health; then the daily snapshot is taken for each of
 the last 30 days, computed as of that day, so the client pages show a trend and the Today board
 the clients that turned red this week.
 """
@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from khata.care.models import Claim, ReasonCode, Survey, SurveyAnswer
+from khata.care.models import Survey, SurveyAnswer
 from khata.clients.models import Client
 from khata.insights.health import health_clients, health_for, health_snapshot_take
-from khata.plans.models import Project
 from khata.production.models import Task
 
 HISTORY_DAYS = 30
@@ -49,31 +48,26 @@ def _answer(client: Client, *, kind: str, score: int, why: str, at: dt.datetime)
     SurveyAnswer.objects.create(survey=survey, kind=kind, score=score, why=why, at=at)
 
 
-def _breached_claim(client: Client, *, at: dt.datetime) -> None:
-    reason = ReasonCode.objects.filter(code="deadline").first() or ReasonCode.objects.order_by("id").first()
-    if reason is None:
-        return
-    Claim.objects.create(
-        client=client,
-        source=Claim.Source.AM,
-        reason=reason,
-        severity="critical",
-        title="The launch slipped again and nobody told us",
-        description="Raised on a call with the marketing head.",
-        owner=client.owner,
-        received_at=at,
-        first_response_due=at + dt.timedelta(hours=4),
-        resolution_due=at + dt.timedelta(days=2),
-    )
-
-
 def _late_tasks(client: Client, *, today: dt.date) -> None:
-    """Two tasks that fell due this week and are not done."""
-    project = Project.objects.filter(client=client).order_by("id").first()
-    if project is None:
+    """Tasks that fell due this week and are not done, with the project's specialist."""
+    task = Task.objects.filter(project__client=client, assignee__isnull=False).order_by("id").first()
+    if task is None:
         return
-    for title, days in (("Fix the checkout flow the client reported", 3), ("Send the revised media plan", 2)):
-        Task.objects.create(project=project, title=title, due_date=today - dt.timedelta(days=days))
+    titles = (
+        "Fix the checkout flow",
+        "Send the revised media plan",
+        "Redo the banner set",
+        "Fix the tracking tags",
+        "Answer the legal review",
+    )
+    for days, title in enumerate(titles, start=1):
+        Task.objects.create(
+            project=task.project,
+            title=title,
+            assignee=task.assignee,
+            specialty=task.specialty,
+            due_date=today - dt.timedelta(days=days),
+        )
 
 
 def demo_health_create(*, now: dt.datetime) -> DemoHealth:
@@ -86,7 +80,6 @@ def demo_health_create(*, now: dt.datetime) -> DemoHealth:
         client = clients[health.client_id]
         if rank < TURNING_RED:
             # Within the last week: a week ago these clients were still well.
-            _breached_claim(client, at=now - dt.timedelta(days=5))
             for days in (4, 3, 2):
                 _answer(
                     client,
