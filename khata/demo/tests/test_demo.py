@@ -563,7 +563,9 @@ def test_claims_are_at_every_stage_and_one_breaks_its_sla(demo: str) -> None:
     today = timezone.localdate()
     assert any(c.source == "portal" and timezone.localdate(c.received_at) == today for c in claims)
     open_late = [c for c in claims if c.is_open and claim_sla(c).resolution.state == "breached"]
-    assert [c.client.display_name for c in open_late] == ["Bharat Steelworks"]
+    # The care story has one claim past its resolution SLA (other demo stories may add their own).
+    assert "Bharat Steelworks" in {c.client.display_name for c in open_late}
+    assert not any(c.client.display_name in {"Ganga Fintech", "Nordlicht Reisen"} for c in open_late)
     disputed = next(c for c in claims if c.source == "disputed_act")
     assert disputed.client.display_name == "Monsoon Travels" and disputed.document is not None
     assert any(c.actions.filter(done_at__isnull=False).exists() and c.status == "in_progress" for c in claims)
