@@ -320,7 +320,9 @@ SPECTACULAR_SETTINGS = {
         "outstanding (`dso`) and the on-time payment rate (`on-time-rate`).\n"
         "- Care: **claims** (`claims`: filed, worked through their life cycle, with both SLA clocks), "
         "their **corrective actions** (`corrective-actions`), the **goodwill** given (`goodwill`), "
-        "**surveys** (`surveys`) and their answers (`survey-answers`).\n\n"
+        "**surveys** (`surveys`) and their answers (`survey-answers`).\n"
+        "- The **health** of each client relationship (`health`: the daily score, its trend and the "
+        "factors that pull it down).\n\n"
         "Authenticate with a token (`Authorization: Token …`) or the signed-in session. "
         "A client contact sees only its own client's objects; any other answers 404."
     ),

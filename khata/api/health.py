@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from khata.api.pagination import KhataCursorPagination
+from khata.api.views import FORBIDDEN, NOT_FOUND, NOT_SIGNED_IN
 from khata.clients.models import Client
 from khata.clients.selectors import client_visible_to
 from khata.insights.health import Trend, health_for, health_trends
@@ -106,6 +107,7 @@ class HealthDetailSerializer(serializers.Serializer[Any]):
             "The latest daily health score and band of each client the caller may see, with the change "
             "over a week and a month. Keyset pages by client id."
         ),
+        responses={200: HealthListSerializer(many=True), 401: NOT_SIGNED_IN, 403: FORBIDDEN},
     ),
     retrieve=extend_schema(
         summary=_("Health of one client"),
@@ -113,7 +115,7 @@ class HealthDetailSerializer(serializers.Serializer[Any]):
             "Today's score computed live, each factor's weight, severity and points (they add up to "
             "100 − score) and the last 30 days of snapshots."
         ),
-        responses={200: HealthDetailSerializer},
+        responses={200: HealthDetailSerializer, 401: NOT_SIGNED_IN, 403: FORBIDDEN, 404: NOT_FOUND},
     ),
 )
 class ClientHealthViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Client]):
