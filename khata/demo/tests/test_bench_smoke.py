@@ -57,8 +57,10 @@ def test_bench_builds_a_tiny_data_set_and_measures_every_page(tmp_path: Path) ->
         # ways, the unsigned acts, the contracts coming up, an act) and eleven billing pages and reports
         # (the invoice list and the API's, each first and deep, the aging three ways, the receivables
         # page and the API's aging, DSO, the on-time rate), as an AM and as the head; my tasks as a
-        # specialist; a payment recorded by finance through the service and the API.
-        assert len(rows) == 57
+        # specialist; a payment recorded by finance through the service and the API; the claims list,
+        # a claim, the claims analysis and a portfolio's health as an AM and as the head; the health
+        # of every client.
+        assert len(rows) == 66
         assert all(line.endswith(("| yes |", "| **no** |")) for line in rows), report  # each answered 200
         assert "Checks of the pages" not in report, report  # each page showed its floor's rows
         # Registered documents and issued invoices carry gapless numbers per series and year, and the
