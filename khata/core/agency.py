@@ -149,11 +149,11 @@ def bank_code_check(value: str, *, account: str = "") -> str:
     if bic.is_valid(code):
         return str(bic.compact(code))
     if is_iban:
-        message = gettext("Give the bank's BIC: 8 or 11 letters and digits, such as COBADEFFXXX.")
+        message = gettext("Give the bank's BIC: 8 or 11 letters and digits, such as DEUTDEFF500.")
     else:
         message = gettext(
             "Give an IFSC (four letters, a zero and six letters or digits, such as HDFC0000123) "
-            "or a BIC (8 or 11 characters, such as COBADEFFXXX)."
+            "or a BIC (8 or 11 characters, such as DEUTDEFF500)."
         )
     raise ValidationError(message, code="bank_code")
 

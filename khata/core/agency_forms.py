@@ -80,7 +80,7 @@ class AgencyForm(forms.ModelForm):
         label=_("IFSC or BIC"),
         max_length=20,
         required=False,
-        help_text=_("IFSC for an Indian account (HDFC0000123), BIC for an IBAN (COBADEFFXXX)."),
+        help_text=_("IFSC for an Indian account (HDFC0000123), BIC for an IBAN (DEUTDEFF500)."),
     )
     time_zone = forms.CharField(label=_("Time zone"), widget=forms.Select)
     working_days = forms.MultipleChoiceField(

@@ -122,7 +122,7 @@ def _invoice(currency: str = "INR", *, credit: bool = False, prepaid: Decimal = 
         payment=(
             EPayment(account_id="50200012345678", bank_id="HDFC0000123", account_name="Khata Studio")
             if indian
-            else EPayment(account_id="DE89 3704 0044 0532 0130 00", bank_id="COBADEFFXXX")
+            else EPayment(account_id="DE89 3704 0044 0532 0130 00", bank_id="DEUTDEFF500")
         ),
         buyer_reference="ASHA-MKT",
         order_reference="PO-881",

@@ -311,9 +311,9 @@ def test_the_bank_details_become_where_to_pay() -> None:
     from khata.core.models import Agency
 
     iban = agency_payment(
-        Agency(bank_details="Sparkasse\nIBAN DE89 3704 0044 0532 0130 00\nBIC: COBADEFFXXX")
+        Agency(bank_details="Sparkasse\nIBAN DE89 3704 0044 0532 0130 00\nBIC: DEUTDEFF500")
     )
-    assert iban is not None and (iban.account_id, iban.bank_id) == ("DE89370400440532013000", "COBADEFFXXX")
+    assert iban is not None and (iban.account_id, iban.bank_id) == ("DE89370400440532013000", "DEUTDEFF500")
     assert agency_payment(Agency(bank_details="Pay us in person")) is None
 
 
@@ -375,13 +375,13 @@ def test_an_iban_prints_in_groups_and_becomes_the_payment_account(
         bank_name="Commerzbank",
         bank_account_name="",
         bank_account_number="DE89370400440532013000",
-        bank_code="COBADEFFXXX",
+        bank_code="DEUTDEFF500",
     )
 
     text = pdf_text(invoice_pdf(issued, language="en"), tmp_path)
     _filename, cii = get_xml_from_pdf(invoice_facturx(issued), check_xsd=True)
 
-    assert "IBAN DE89 3704 0044 0532 0130 00" in text and "BIC COBADEFFXXX" in text
+    assert "IBAN DE89 3704 0044 0532 0130 00" in text and "BIC DEUTDEFF500" in text
     assert "Account holder Khata Studio Private Limited" in text  # the legal name when none is given
     root = etree.fromstring(cii)
     ns = {"ram": RAM}
@@ -390,7 +390,7 @@ def test_an_iban_prints_in_groups_and_becomes_the_payment_account(
     )
     assert root.xpath(
         "string(//ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID)", namespaces=ns
-    ) == ("COBADEFFXXX")
+    ) == ("DEUTDEFF500")
     assert einvoice_check(cii, syntax="cii") == []
 
 

@@ -49,7 +49,7 @@ def test_head_saves_country_bank_account_and_calendar(http_as: Any, admin: User)
             bank_name="Commerzbank",
             bank_account_name="Khata Europe GmbH",
             bank_account_number="de89 3704 0044 0532 0130 00",
-            bank_code="cobadeffxxx",
+            bank_code="deutdeff500",
             time_zone="Europe/Berlin",
             working_days=["0", "1", "2", "3", "4", "5"],
             work_starts="08:00",
@@ -62,7 +62,7 @@ def test_head_saves_country_bank_account_and_calendar(http_as: Any, admin: User)
     assert agency.country == "DE"
     assert (agency.bank_name, agency.bank_account_name) == ("Commerzbank", "Khata Europe GmbH")
     assert agency.bank_account_number == "DE89370400440532013000"  # checked, kept without spaces
-    assert agency.bank_code == "COBADEFFXXX"
+    assert agency.bank_code == "DEUTDEFF500"
     assert agency.time_zone == "Europe/Berlin"
     assert agency.working_days == "0,1,2,3,4,5"
     assert (agency.work_starts, agency.work_ends) == (dt.time(8, 0), dt.time(16, 30))
@@ -148,7 +148,7 @@ def test_account_numbers_are_kept_compact(value: str, expected: str) -> None:
     [
         ("sbin0001234", "", "SBIN0001234"),
         ("DEUTDEFF", "DE89370400440532013000", "DEUTDEFF"),
-        ("HDFCINBBXXX", "50200012345678", "HDFCINBBXXX"),
+        ("HDFCINBB123", "50200012345678", "HDFCINBB123"),
     ],
 )
 def test_bank_codes_are_an_ifsc_or_a_bic(value: str, account: str, expected: str) -> None:
