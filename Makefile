@@ -55,10 +55,10 @@ typecheck: setup
 
 test-sqlite: setup system-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 test-postgres: setup postgres
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q --durations=25 -m "not browser"
 
 # The SQLite and PostgreSQL suites run side by side (one core each); each one's output is printed
 # whole when it ends.

@@ -187,6 +187,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     each group's order.
     """
     items.sort(key=_database_order)
+    for item in items:
+        if _database_order(item) == 1:
+            _restore_migration_rows(item)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> None:
+    """The test database, with Django's copy of the data migrations' rows kept where every connection
+    object finds it.
+
+    Once Playwright's event loop runs in the main thread, Django hands that thread new connection
+    objects (its per-thread storage follows the running context); the copy, stored on the first
+    connection object only, would be missing there and a flushed table would stay empty.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+
+
+def _restore_migration_rows(item: pytest.Item) -> None:
+    """A committing test starts from the rows the data migrations made (reason codes, SLA policies,
+    document kinds, reminder levels, brief templates), reloaded from a copy taken when the test
+    database was built: the test before it emptied the tables."""
+    marker = item.get_closest_marker("django_db")
+    kwargs = dict(marker.kwargs) if marker else {}
+    kwargs.update(transaction=True, serialized_rollback=True)
+    item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
 
 
 # Real browser: Debian's Chromium, never a downloaded one.

@@ -25,10 +25,6 @@ def _send(client: Client, contact: Contact, kind: str) -> Survey:
     return survey_send(client=client, contact=contact, kind=kind, trigger=Survey.Trigger.QUARTERLY)
 
 
-@pytest.mark.skip(
-    reason="After a committing test flushes the database, care's default reason codes are gone and the "
-    "detractor's follow-up claim fails; to run again once committing tests restore the data migrations' rows"
-)
 def test_a_contact_answers_by_link_and_in_the_portal(
     page: Page, live_server: Any, client_a: Client, contact_a: User, contact_a_row: Contact, am: User
 ) -> None:

@@ -143,10 +143,6 @@ def test_the_heads_card_costs_the_same_with_3_or_30_late_claims(
     assert card is not None and len(card.items) == min(size, 10) and card.total == size
 
 
-@pytest.mark.skip(
-    reason="After a committing test flushes the database, care's default reason codes and SLA policies are "
-    "gone; to run again once committing tests restore the data migrations' rows"
-)
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_at_once_escalate_each_clock_once(
     clock: Clock, am: User, admin: User, client_a: Client, settings: Any

@@ -232,10 +232,6 @@ def test_task_follow_up_without_a_project_falls_back_to_a_claim(survey: Survey, 
     assert Claim.objects.filter(survey=survey).count() == 1
 
 
-@pytest.mark.skip(
-    reason="After a committing test flushes the database, care's default SLA policies are gone; to run "
-    "again once committing tests restore the data migrations' rows"
-)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_detractor_answers_open_one_follow_up(client_a: Client, contact_a_row: Contact) -> None:
     if connection.vendor != "postgresql":
