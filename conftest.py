@@ -206,7 +206,8 @@ def django_db_setup(django_db_setup: None) -> None:
     for alias in connections:
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents is not None:
-            type(connections[alias])._test_serialized_contents = contents
+            wrapper_class: Any = type(connections[alias])
+            wrapper_class._test_serialized_contents = contents
 
 
 def _restore_migration_rows(item: pytest.Item) -> None:
