@@ -1,4 +1,5 @@
-"""The head's care settings: the SLA hours per severity, the reason codes and the root causes.
+"""The head's care settings: the SLA hours per severity, the reason codes and the root causes, and
+the surveys (which events send which questionnaire, how long a link works, what a low score opens).
 
 Every write here is atomic, checks what it is given before changing anything and leaves a timeline
 event. Reasons and root causes are never deleted: claims point at them, and the analysis counts them
@@ -14,7 +15,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from khata.care.models import Labelled, ReasonCode, SlaPolicy
+from khata.care.models import (
+    SURVEY_EXPIRY_MAX,
+    SURVEY_EXPIRY_MIN,
+    SURVEY_TRIGGERS,
+    FollowUp,
+    Labelled,
+    ReasonCode,
+    SlaPolicy,
+    SurveySend,
+    SurveySettings,
+)
 from khata.core.services import event_record
 from khata.people.models import User
 
@@ -172,3 +183,80 @@ def care_label_update(*, by: User, row: Labelled, name: str, active: bool) -> La
         subject=row,
     )
     return row
+
+
+# --- surveys --------------------------------------------------------------------------------------
+
+
+def survey_settings_get() -> SurveySettings:
+    """The agency's survey settings (made with the defaults if missing): one query."""
+    row, _created = SurveySettings.objects.get_or_create(id=SurveySettings.SINGLETON)
+    return row
+
+
+def _survey_values(values: dict[str, object]) -> dict[str, object]:
+    """The given values checked one by one; the ValidationError names each bad field."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, object] = {}
+    for trigger in SURVEY_TRIGGERS:
+        if trigger in values:
+            if values[trigger] in SurveySend.values:
+                clean[trigger] = values[trigger]
+            else:
+                errors[trigger] = [_("Choose NPS, CSAT or no survey.")]
+    if "expiry_days" in values:
+        days = values["expiry_days"]
+        if not isinstance(days, int) or isinstance(days, bool):
+            errors["expiry_days"] = [_("Give a whole number of days.")]
+        elif not SURVEY_EXPIRY_MIN <= days <= SURVEY_EXPIRY_MAX:
+            errors["expiry_days"] = [
+                _("A link works from %(min)d to %(max)d days.")
+                % {"min": SURVEY_EXPIRY_MIN, "max": SURVEY_EXPIRY_MAX}
+            ]
+        else:
+            clean["expiry_days"] = days
+    if "follow_up" in values:
+        if values["follow_up"] in FollowUp.values:
+            clean["follow_up"] = values["follow_up"]
+        else:
+            errors["follow_up"] = [_("Choose a claim or a task for the AM.")]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _survey_shown(row: SurveySettings, field: str) -> str:
+    """A value as the timeline shows it: the stored code, or the number of days."""
+    return str(getattr(row, field))
+
+
+@transaction.atomic
+def survey_settings_update(*, by: User, **values: object) -> list[str]:
+    """Set which events send which survey, the link's life in days and the follow-up of a low score.
+
+    All or nothing: a bad value is refused beside its field and nothing is stored. Each change leaves
+    one timeline event naming the fields, their old and new values; the names of the changed fields
+    are returned (none when nothing changed).
+    """
+    _check_head(by)
+    clean = _survey_values(values)
+    row = SurveySettings.objects.select_for_update().get(pk=survey_settings_get().pk)
+    changed = [field for field, value in clean.items() if getattr(row, field) != value]
+    if not changed:
+        return []
+    before = ", ".join(f"{field}: {_survey_shown(row, field)}" for field in changed)
+    for field in changed:
+        setattr(row, field, clean[field])
+    row.updated_by = by
+    row.save()
+    event_record(
+        kind="care.survey_settings_changed",
+        summary=gettext_noop("Survey settings changed: %(before)s → %(after)s"),
+        params={
+            "before": before,
+            "after": ", ".join(f"{field}: {_survey_shown(row, field)}" for field in changed),
+        },
+        by=by,
+        subject=row,
+    )
+    return changed

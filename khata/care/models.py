@@ -14,7 +14,8 @@ corrective actions (``CorrectiveAction``) and the preventive action. ``Goodwill`
 agency gave to make up (a credit, free hours, a discount): an append-only ledger.
 
 ``Survey`` and ``SurveyAnswer`` hold NPS (0–10) and CSAT (1–5) questionnaires sent to a contact and
-answered once, in the portal or by a signed link that expires.
+answered once, in the portal or by a signed link that expires. ``SurveySettings`` (one row, the
+head's) says which events send which questionnaire, how long a link works and what a low score opens.
 """
 
 from __future__ import annotations
@@ -249,6 +250,89 @@ class SurveyAnswer(models.Model):
     def is_detractor(self) -> bool:
         """An NPS of 0–6 or a CSAT of 1–2: it opens a follow-up."""
         return self.score <= 6 if self.kind == Survey.Kind.NPS else self.score <= 2
+
+
+class SurveySend(models.TextChoices):
+    """What one trigger sends: a questionnaire, or nothing."""
+
+    OFF = "off", _("No survey")
+    NPS = "nps", _("NPS (0–10)")
+    CSAT = "csat", _("CSAT (1–5)")
+
+
+class FollowUp(models.TextChoices):
+    """What a low score opens."""
+
+    CLAIM = "claim", _("A claim")
+    TASK = "task", _("A task for the AM")
+
+
+# The link's life, in days: long enough for a holiday, short enough that the answer is still fresh.
+SURVEY_EXPIRY_MIN, SURVEY_EXPIRY_MAX = 1, 90
+SURVEY_TRIGGERS = ("act_accepted", "claim_closed", "quarterly")
+
+
+class SurveySettings(models.Model):
+    """The agency's survey settings: one row (``SINGLETON``), edited by the head.
+
+    One field per trigger says which questionnaire it sends, or that it sends none; the field's name
+    is the trigger's ``Survey.Trigger`` value.
+    """
+
+    SINGLETON = 1
+
+    act_accepted = models.CharField(
+        _("after an act is accepted"), max_length=4, choices=SurveySend.choices, default=SurveySend.CSAT
+    )
+    claim_closed = models.CharField(
+        _("after a claim is closed"), max_length=4, choices=SurveySend.choices, default=SurveySend.CSAT
+    )
+    quarterly = models.CharField(
+        _("every quarter"), max_length=4, choices=SurveySend.choices, default=SurveySend.NPS
+    )
+    expiry_days = models.PositiveSmallIntegerField(_("the link works for (days)"), default=14)
+    follow_up = models.CharField(
+        _("a low score opens"), max_length=5, choices=FollowUp.choices, default=FollowUp.CLAIM
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("survey settings")
+        verbose_name_plural = _("survey settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="surveysettings_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    act_accepted__in=["off", "nps", "csat"],
+                    claim_closed__in=["off", "nps", "csat"],
+                    quarterly__in=["off", "nps", "csat"],
+                ),
+                name="surveysettings_send_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expiry_days__gte=SURVEY_EXPIRY_MIN, expiry_days__lte=SURVEY_EXPIRY_MAX),
+                name="surveysettings_expiry_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(follow_up__in=["claim", "task"]), name="surveysettings_follow_up_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("survey settings"))
+
+    def triggers(self) -> dict[str, str]:
+        """The triggers that are on, each with the questionnaire it sends."""
+        sends = {trigger: getattr(self, trigger) for trigger in SURVEY_TRIGGERS}
+        return {trigger: kind for trigger, kind in sends.items() if kind != SurveySend.OFF}
 
 
 class Claim(models.Model):

@@ -19,8 +19,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from khata.care.configuration import can_configure_care, care_label_add, care_label_update, sla_policy_update
-from khata.care.models import Labelled, ReasonCode, RootCause, Severity, SlaPolicy
+from khata.care.configuration import (
+    can_configure_care,
+    care_label_add,
+    care_label_update,
+    sla_policy_update,
+    survey_settings_get,
+    survey_settings_update,
+)
+from khata.care.models import (
+    SURVEY_EXPIRY_MAX,
+    SURVEY_EXPIRY_MIN,
+    SURVEY_TRIGGERS,
+    FollowUp,
+    Labelled,
+    ReasonCode,
+    RootCause,
+    Severity,
+    SlaPolicy,
+    SurveySend,
+    SurveySettings,
+)
 from khata.care.views import staff_page
 from khata.core.forms import apply_service_errors
 from khata.people.decorators import signed_in_user
@@ -191,3 +210,111 @@ def care_settings_label_edit(request: HttpRequest, kind: str, pk: int) -> HttpRe
             )
             return redirect(f"{reverse('care:settings_labels', kwargs={'kind': kind})}#row-{pk}")
     return _labels_page(request, kind, failed=(row.pk, form), status=400)
+
+
+# ---------- surveys ----------
+
+BAD_SEND = {
+    "required": gettext_lazy("Choose NPS, CSAT or no survey."),
+    "invalid_choice": gettext_lazy("Choose NPS, CSAT or no survey."),
+}
+BAD_DAYS = {
+    "required": gettext_lazy("Give a whole number of days."),
+    "invalid": gettext_lazy("Give a whole number of days."),
+}
+
+
+def _send_field(label: Any, help_text: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, help_text=help_text, choices=SurveySend.choices, error_messages=BAD_SEND
+    )
+
+
+class SurveySettingsForm(forms.Form):
+    """Which questionnaire each event sends, the link's life and the follow-up; it only parses:
+    ``survey_settings_update`` checks the values and decides what is stored."""
+
+    act_accepted = _send_field(
+        gettext_lazy("After an act is accepted"),
+        gettext_lazy("To the contact who accepted it."),
+    )
+    claim_closed = _send_field(
+        gettext_lazy("After a claim is closed"),
+        gettext_lazy("To the contact who filed it, else to the client's decision makers."),
+    )
+    quarterly = _send_field(
+        gettext_lazy("Every quarter"),
+        gettext_lazy("To the decision makers of each active client."),
+    )
+    expiry_days = forms.IntegerField(
+        label=gettext_lazy("The link works for (days)"),
+        error_messages=BAD_DAYS,
+        widget=forms.NumberInput(
+            attrs={"min": SURVEY_EXPIRY_MIN, "max": SURVEY_EXPIRY_MAX, "step": 1, "inputmode": "numeric"}
+        ),
+    )
+    follow_up = forms.ChoiceField(
+        label=gettext_lazy("A low score opens"),
+        choices=[
+            (FollowUp.CLAIM.value, gettext_lazy("A claim, with its SLA clock")),
+            (FollowUp.TASK.value, gettext_lazy("A task for the client's AM")),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "checkbox-list"}),
+        error_messages={
+            "required": gettext_lazy("Choose a claim or a task for the AM."),
+            "invalid_choice": gettext_lazy("Choose a claim or a task for the AM."),
+        },
+    )
+
+    def __init__(self, *args: Any, config: SurveySettings, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                **{trigger: getattr(config, trigger) for trigger in SURVEY_TRIGGERS},
+                "expiry_days": config.expiry_days,
+                "follow_up": config.follow_up,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["expiry_days"].help_text = _(
+            "From %(min)d to %(max)d days. Links already sent keep their expiry."
+        ) % {"min": SURVEY_EXPIRY_MIN, "max": SURVEY_EXPIRY_MAX}
+        self.fields["follow_up"].help_text = _(
+            "A detractor (NPS 0–6) or a CSAT of 1–2. A task goes on the project the survey is about, or "
+            "the client's latest one; a client without a project gets a claim."
+        )
+
+    def trigger_fields(self) -> list[forms.BoundField]:
+        return [self[trigger] for trigger in SURVEY_TRIGGERS]
+
+    def values(self) -> dict[str, object]:
+        return dict(self.cleaned_data)
+
+
+def _surveys_page(
+    request: HttpRequest, form: SurveySettingsForm, config: SurveySettings, *, status: int = 200
+) -> HttpResponse:
+    return render(request, "care/settings_surveys.html", {"form": form, "config": config}, status=status)
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def care_settings_surveys(request: HttpRequest) -> HttpResponse:
+    """Which events send which survey, how long a link works and what a low score opens."""
+    user = _head(request)
+    config = survey_settings_get()
+    if request.method == "GET":
+        return _surveys_page(request, SurveySettingsForm(config=config), config)
+    form = SurveySettingsForm(request.POST, config=config)
+    if form.is_valid():
+        try:
+            changed = survey_settings_update(by=user, **form.values())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            if changed:
+                messages.success(
+                    request, _("The survey settings are saved. Surveys sent from now on follow them.")
+                )
+            return redirect("care:settings_surveys")
+    return _surveys_page(request, form, config, status=400)

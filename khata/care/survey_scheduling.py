@@ -1,6 +1,6 @@
 """When surveys go out (``khata scheduler``) and the email that carries each link (``khata worker``).
 
-Three periodic jobs, each on only when ``KHATA_SURVEY_TRIGGERS`` names it (see ``care.surveys``):
+Three periodic jobs, each on only when the agency's ``SurveySettings`` send a questionnaire for it:
 
 - ``care.survey_act_accepted``: an act accepted in the last 30 days that has no survey yet; the
   survey goes to the contact who accepted it (keyed by the act: sent once).
@@ -11,12 +11,17 @@ Three periodic jobs, each on only when ``KHATA_SURVEY_TRIGGERS`` names it (see `
 
 ``ScheduledRun(job, key)`` keeps two schedulers from sending one item twice; the task checks again
 that no survey exists for the act or the claim.
+
+A pass reads the settings once and hands each task the questionnaire and the link's life in days, so
+a pass over many clients costs one settings query, not one per client. A task enqueued before that
+(with neither) reads them itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -27,8 +32,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from khata.care.configuration import survey_settings_get
 from khata.care.models import Claim, Survey
-from khata.care.surveys import survey_send, survey_token, survey_triggers
+from khata.care.surveys import survey_send, survey_token
 from khata.clients.models import Client, Contact
 from khata.core.scheduling import DueItems, register_periodic_job
 from khata.core.services import event_record
@@ -131,8 +137,24 @@ def _main_contacts(client_id: int) -> list[Contact]:
 # --- the triggers ---------------------------------------------------------------------------------
 
 
+def _sending(trigger: str) -> dict[str, Any] | None:
+    """What the trigger's tasks send (the questionnaire, the link's days), or None when it is off."""
+    config = survey_settings_get()
+    kind = config.triggers().get(trigger)
+    return None if kind is None else {"kind": kind, "expiry_days": config.expiry_days}
+
+
+def _sent(trigger: str, kind: str | None, expiry_days: int | None) -> tuple[str | None, int]:
+    """The task's questionnaire and days: as its pass found them, or read now for an older task."""
+    if kind is not None and expiry_days is not None:
+        return kind, expiry_days
+    config = survey_settings_get()
+    return config.triggers().get(trigger), config.expiry_days
+
+
 def act_accepted_due(now: dt.datetime) -> DueItems:
-    if "act_accepted" not in survey_triggers():
+    sending = _sending("act_accepted")
+    if sending is None:
         return
     rows = DocumentDecision.objects.filter(
         decision=DocumentDecision.Decision.ACCEPTED,
@@ -142,11 +164,12 @@ def act_accepted_due(now: dt.datetime) -> DueItems:
         document__surveys__isnull=True,
     ).values_list("document_id", flat=True)
     for document_id in rows.order_by("document_id").distinct().iterator():
-        yield f"{document_id}", {"document_id": document_id}
+        yield f"{document_id}", {"document_id": document_id, **sending}
 
 
 def claim_closed_due(now: dt.datetime) -> DueItems:
-    if "claim_closed" not in survey_triggers():
+    sending = _sending("claim_closed")
+    if sending is None:
         return
     rows = Claim.objects.filter(
         status=Claim.Status.CLOSED,
@@ -154,7 +177,7 @@ def claim_closed_due(now: dt.datetime) -> DueItems:
         surveys__isnull=True,
     ).values_list("pk", flat=True)
     for pk in rows.order_by("pk").iterator():
-        yield f"{pk}", {"claim_id": pk}
+        yield f"{pk}", {"claim_id": pk, **sending}
 
 
 def quarter_of(now: dt.datetime) -> str:
@@ -163,7 +186,8 @@ def quarter_of(now: dt.datetime) -> str:
 
 
 def quarterly_due(now: dt.datetime) -> DueItems:
-    if "quarterly" not in survey_triggers():
+    sending = _sending("quarterly")
+    if sending is None:
         return
     quarter = quarter_of(now)
     rows = (
@@ -172,12 +196,14 @@ def quarterly_due(now: dt.datetime) -> DueItems:
         .values_list("pk", flat=True)
     )
     for pk in rows.order_by("pk").iterator():
-        yield f"{quarter}:{pk}", {"contact_id": pk, "quarter": quarter}
+        yield f"{quarter}:{pk}", {"contact_id": pk, "quarter": quarter, **sending}
 
 
 @task
-def survey_after_act_task(*, document_id: int) -> int:
-    kind = survey_triggers().get("act_accepted")
+def survey_after_act_task(
+    *, document_id: int, kind: str | None = None, expiry_days: int | None = None
+) -> int:
+    kind, expiry_days = _sent("act_accepted", kind, expiry_days)
     document = Document.objects.select_related("client").filter(pk=document_id).first()
     if kind is None or document is None or Survey.objects.filter(document=document).exists():
         return 0
@@ -196,31 +222,45 @@ def survey_after_act_task(*, document_id: int) -> int:
             kind=kind,
             trigger=Survey.Trigger.ACT_ACCEPTED,
             document=document,
+            expiry_days=expiry_days,
         )
     return len(contacts)
 
 
 @task
-def survey_after_claim_task(*, claim_id: int) -> int:
-    kind = survey_triggers().get("claim_closed")
+def survey_after_claim_task(*, claim_id: int, kind: str | None = None, expiry_days: int | None = None) -> int:
+    kind, expiry_days = _sent("claim_closed", kind, expiry_days)
     claim = Claim.objects.select_related("client", "contact").filter(pk=claim_id).first()
     if kind is None or claim is None or Survey.objects.filter(claim=claim).exists():
         return 0
     contacts = [claim.contact] if claim.contact is not None else _main_contacts(claim.client_id)[:1]
     for each in contacts:
         survey_send(
-            client=claim.client, contact=each, kind=kind, trigger=Survey.Trigger.CLAIM_CLOSED, claim=claim
+            client=claim.client,
+            contact=each,
+            kind=kind,
+            trigger=Survey.Trigger.CLAIM_CLOSED,
+            claim=claim,
+            expiry_days=expiry_days,
         )
     return len(contacts)
 
 
 @task
-def survey_quarterly_task(*, contact_id: int, quarter: str) -> int:
-    kind = survey_triggers().get("quarterly")
+def survey_quarterly_task(
+    *, contact_id: int, quarter: str, kind: str | None = None, expiry_days: int | None = None
+) -> int:
+    kind, expiry_days = _sent("quarterly", kind, expiry_days)
     contact = Contact.objects.select_related("client").filter(pk=contact_id).first()
     if kind is None or contact is None or contact.client.status != Client.Status.ACTIVE:
         return 0
-    survey_send(client=contact.client, contact=contact, kind=kind, trigger=Survey.Trigger.QUARTERLY)
+    survey_send(
+        client=contact.client,
+        contact=contact,
+        kind=kind,
+        trigger=Survey.Trigger.QUARTERLY,
+        expiry_days=expiry_days,
+    )
     return 1
 
 

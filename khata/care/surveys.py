@@ -3,19 +3,20 @@
 ``survey_send`` creates a ``Survey`` for one contact and emails the contact a link to
 ``/s/<token>/`` once the transaction commits. The token is an HMAC of the survey (made with the
 installation's secret key), so only the agency can make it; the table keeps only its SHA-256, and a
-leaked table opens no survey. The link works once, until ``KHATA_SURVEY_EXPIRY_DAYS`` (14) days have
-passed; the contact can also answer in the portal.
+leaked table opens no survey. The link works once, for as many days as the agency's
+``SurveySettings.expiry_days`` say (14 unless the head changed it); the contact can also answer in
+the portal.
 
 ``survey_answer`` records the score (NPS 0–10 with a why, CSAT 1–5) once. A detractor (NPS 0–6) or a
-CSAT of 1–2 opens one follow-up in the same transaction, chosen by the Django setting
-``KHATA_SURVEY_FOLLOW_UP``: ``"claim"`` (the default: a claim with the source "a survey answer") or
-``"task"`` (a task for the client's AM on the project the survey is about, or the client's latest
-project; a client without a project gets a claim). The answer is unique per survey, the claim per
-survey and the task per answer: a second or concurrent answer fails and opens nothing.
+CSAT of 1–2 opens one follow-up in the same transaction, chosen by ``SurveySettings.follow_up``:
+a claim (the default, with the source "a survey answer") or a task for the client's AM on the project
+the survey is about, or the client's latest project (a client without a project gets a claim). The
+answer is unique per survey, the claim per survey and the task per answer: a second or concurrent
+answer fails and opens nothing.
 
-The triggers (``survey_scheduling``) read ``KHATA_SURVEY_TRIGGERS``: which triggers are on and which
-questionnaire each sends, e.g. ``{"act_accepted": "csat", "claim_closed": "csat", "quarterly": "nps"}``
-(the default); leave a trigger out to turn it off.
+The triggers (``survey_scheduling``) read ``SurveySettings``: which triggers are on and which
+questionnaire each sends (by default CSAT after an accepted act and a closed claim, NPS every
+quarter). The head changes them on the care settings page (``care.configuration``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
-from khata.care.models import Claim, ReasonCode, Severity, Survey, SurveyAnswer
+from khata.care.configuration import survey_settings_get
+from khata.care.models import Claim, FollowUp, ReasonCode, Severity, Survey, SurveyAnswer
 from khata.care.services import TITLE_MAX, sla_due
 from khata.clients.models import Client, Contact
 from khata.clients.selectors import client_scope
@@ -45,10 +47,6 @@ from khata.people.policies import AnyUser, is_staff_user
 from khata.plans.models import Project
 from khata.production.models import Task
 
-EXPIRY_DAYS_DEFAULT = 14
-FOLLOW_UP_CLAIM = "claim"
-FOLLOW_UP_TASK = "task"
-DEFAULT_TRIGGERS = {"act_accepted": "csat", "claim_closed": "csat", "quarterly": "nps"}
 WHY_MAX = 5_000
 SCORE_RANGE = {Survey.Kind.NPS: (0, 10), Survey.Kind.CSAT: (1, 5)}
 TOKEN_SALT = "khata.care.survey"  # noqa: S105 - a salt, not a secret
@@ -60,25 +58,6 @@ class SurveyError(ValidationError):
 
 def _refuse(field: str, message: str) -> SurveyError:
     return SurveyError({field: [message]})
-
-
-def expiry_days() -> int:
-    return int(getattr(settings, "KHATA_SURVEY_EXPIRY_DAYS", EXPIRY_DAYS_DEFAULT))
-
-
-def follow_up_mode() -> str:
-    mode = getattr(settings, "KHATA_SURVEY_FOLLOW_UP", FOLLOW_UP_CLAIM)
-    return FOLLOW_UP_TASK if mode == FOLLOW_UP_TASK else FOLLOW_UP_CLAIM
-
-
-def survey_triggers() -> dict[str, str]:
-    """The triggers that are on, each with the questionnaire it sends."""
-    configured: dict[str, Any] = getattr(settings, "KHATA_SURVEY_TRIGGERS", DEFAULT_TRIGGERS)
-    return {
-        trigger: kind
-        for trigger, kind in configured.items()
-        if trigger in Survey.Trigger.values and kind in Survey.Kind.values
-    }
 
 
 # --- the signed link ------------------------------------------------------------------------------
@@ -132,8 +111,13 @@ def survey_send(
     document: Document | None = None,
     claim: Claim | None = None,
     now: dt.datetime | None = None,
+    expiry_days: int | None = None,
 ) -> Survey:
-    """A survey for one contact of the client; the email with its link leaves once this commits."""
+    """A survey for one contact of the client; the email with its link leaves once this commits.
+
+    The link works for ``expiry_days`` days; without them, for as long as the survey settings say
+    (a scheduler pass reads them once and passes them to each survey it sends).
+    """
     if kind not in Survey.Kind.values:
         raise _refuse("kind", _("Choose NPS or CSAT."))
     if trigger not in Survey.Trigger.values:
@@ -143,6 +127,7 @@ def survey_send(
     if by is not None and (not is_staff_user(by) or not _sees_client(by, client)):
         raise _refuse("client", _("You cannot send a survey to this client."))
     sent_at = now or timezone.now()
+    days = survey_settings_get().expiry_days if expiry_days is None else expiry_days
     survey = Survey.objects.create(
         kind=kind,
         trigger=trigger,
@@ -151,7 +136,7 @@ def survey_send(
         document=document,
         claim=claim,
         sent_at=sent_at,
-        expires_at=sent_at + dt.timedelta(days=expiry_days()),
+        expires_at=sent_at + dt.timedelta(days=days),
     )
     survey.token_hash = token_hash(survey_token(survey))
     survey.save(update_fields=["token_hash"])
@@ -282,7 +267,7 @@ def _follow_up_project(survey: Survey) -> Project | None:
 
 def _follow_up(survey: Survey, answer: SurveyAnswer, *, by: User | None, now: dt.datetime) -> None:
     title = _follow_up_title(survey, answer)[:TITLE_MAX]
-    project = _follow_up_project(survey) if follow_up_mode() == FOLLOW_UP_TASK else None
+    project = _follow_up_project(survey) if survey_settings_get().follow_up == FollowUp.TASK else None
     if project is not None:
         task = Task.objects.create(
             project=project,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("surveys/", survey_views.survey_list, name="surveys"),
     path("analysis/", analysis_views.claim_analysis, name="analysis"),
     path("settings/", settings_views.care_settings_sla, name="settings_sla"),
+    path("settings/surveys/", settings_views.care_settings_surveys, name="settings_surveys"),
     path("settings/<slug:kind>/", settings_views.care_settings_labels, name="settings_labels"),
     path(
         "settings/<slug:kind>/<int:pk>/", settings_views.care_settings_label_edit, name="settings_label_edit"

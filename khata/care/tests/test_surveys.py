@@ -13,7 +13,8 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from khata.care.models import Claim, Survey, SurveyAnswer
+from khata.care.configuration import survey_settings_get
+from khata.care.models import Claim, Survey, SurveyAnswer, SurveySettings
 from khata.care.survey_scheduling import ACT_JOB, CLAIM_JOB, QUARTER_JOB, quarter_of
 from khata.care.surveys import (
     SurveyError,
@@ -213,10 +214,14 @@ def test_detractor_answered_twice_opens_one_claim(survey: Survey) -> None:
     assert SurveyAnswer.objects.filter(survey=survey).count() == 1
 
 
+def _configure(**values: Any) -> None:
+    SurveySettings.objects.filter(pk=survey_settings_get().pk).update(**values)
+
+
 def test_task_follow_up_by_setting(
-    clock: Clock, client_a: Client, contact_a_row: Contact, am: User, project: Project, settings: Any
+    clock: Clock, client_a: Client, contact_a_row: Contact, am: User, project: Project
 ) -> None:
-    settings.KHATA_SURVEY_FOLLOW_UP = "task"
+    _configure(follow_up="task")
     survey = _send(client_a, contact_a_row)
     answer = survey_answer(survey=survey, score=4, why="Slow replies")
     assert answer.follow_up_task is not None
@@ -225,8 +230,8 @@ def test_task_follow_up_by_setting(
     assert not Claim.objects.exists()
 
 
-def test_task_follow_up_without_a_project_falls_back_to_a_claim(survey: Survey, settings: Any) -> None:
-    settings.KHATA_SURVEY_FOLLOW_UP = "task"
+def test_task_follow_up_without_a_project_falls_back_to_a_claim(survey: Survey) -> None:
+    _configure(follow_up="task")
     answer = survey_answer(survey=survey, score=4)
     assert answer.follow_up_task is None
     assert Claim.objects.filter(survey=survey).count() == 1
@@ -296,8 +301,8 @@ def test_accepted_act_gets_one_survey_with_two_schedulers(accepted_act: Document
     assert Survey.objects.filter(document=accepted_act).count() == 1
 
 
-def test_trigger_turned_off_sends_nothing(accepted_act: Document, settings: Any) -> None:
-    settings.KHATA_SURVEY_TRIGGERS = {"quarterly": "nps"}
+def test_trigger_turned_off_sends_nothing(accepted_act: Document) -> None:
+    _configure(act_accepted="off")
     scheduler_pass(jobs=_jobs(ACT_JOB))
     assert not Survey.objects.exists()
 
