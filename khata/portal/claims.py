@@ -12,9 +12,11 @@ answers or means to fix it (a date, never the clock's internal states), the step
 and the files. The root cause, who was responsible, corrective and preventive actions, goodwill and
 internal notes stay with the agency: they can name a specialist and are the agency's own lessons.
 
-When the claim is resolved, the contact confirms the fix (``claim_confirm``) or says it did not work,
-with a reason (``claim_reopen``); ``care.policies`` decides who may. The portal home's "Your claims"
-and the project page's claims panel are registered here too.
+While the claim is open the contact adds files to it (``claim_attachment_add``: judged like the files
+of a new claim, and recorded on the claim's history). When the claim is resolved, the contact
+confirms the fix (``claim_confirm``) or says it did not work, with a reason (``claim_reopen``);
+``care.policies`` decides who may. The portal home's "Your claims" and the project page's claims
+panel are registered here too.
 """
 
 from __future__ import annotations
@@ -41,12 +43,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from khata.billing.models import Invoice
 from khata.billing.selectors import invoice_list_for
-from khata.care.forms import ReasonField, apply_claim_errors
+from khata.care.forms import FileForm, ReasonField, apply_claim_errors
 from khata.care.models import Claim, ClaimAttachment, ReasonCode, Severity
 from khata.care.notify import claim_filed_email_task
 from khata.care.policies import can_answer_claim
 from khata.care.selectors import ClaimPage, claim_list_for, claim_page_for, claim_visible_to
-from khata.care.services import ClaimError, claim_confirm, claim_file, claim_reopen
+from khata.care.services import ClaimError, claim_attachment_add, claim_confirm, claim_file, claim_reopen
 from khata.clients.models import Contact
 from khata.core.boards import Card, capped_count, register_portal_project_panel, register_portal_section
 from khata.core.keyset import keyset_paginate
@@ -158,6 +160,14 @@ class PortalClaimForm(forms.Form):
         fields["project"].queryset = project_visible_to(user).order_by("name", "id")
         fields["document"].queryset = document_list_for(user).order_by("-date", "-id")[:SUBJECT_CHOICES]
         fields["invoice"].queryset = invoice_list_for(user).order_by("-issue_date", "-id")[:SUBJECT_CHOICES]
+
+
+class ClaimFileForm(FileForm):
+    """A file the client adds to its open claim; the service judges it like the files of a new claim."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = PortalClaimForm.base_fields["attachments"].help_text
 
 
 class ReopenForm(forms.Form):
@@ -343,16 +353,22 @@ def _page(
     *,
     confirm_form: ConfirmForm | None = None,
     reopen_form: ReopenForm | None = None,
+    file_form: ClaimFileForm | None = None,
 ) -> HttpResponse:
     user, contact = _contact(request)
     page = claim_page_for(user, claim_pk)
     claim = page.claim
-    refused = confirm_form is not None or reopen_form is not None
+    refused = confirm_form is not None or reopen_form is not None or file_form is not None
     can_answer = claim.status == Claim.Status.RESOLVED and can_answer_claim(user, claim)
+    can_add_files = claim.status in Claim.OPEN
     errors: list[str] = []
+    # A refusal whose form the page no longer shows (the claim moved on meanwhile) is said on top.
     for form in (confirm_form, reopen_form):
         if form is not None and not can_answer:
             errors += [str(message) for found in form.errors.values() for message in found]
+    file_errors: list[str] = []
+    if file_form is not None and not can_add_files:
+        file_errors = [str(message) for found in file_form.errors.values() for message in found]
     return render(
         request,
         "portal/claims/detail.html",
@@ -372,6 +388,9 @@ def _page(
             else None,
             "steps": _steps(page),
             "attachments": page.attachments,
+            "can_add_files": can_add_files,
+            "file_errors": file_errors,
+            "file_form": file_form or ClaimFileForm(),
             "can_answer": can_answer,
             "errors": errors,
             "confirm_form": confirm_form or ConfirmForm(),
@@ -428,6 +447,26 @@ def claim_reopen_view(request: HttpRequest, claim_pk: int) -> HttpResponse:
             messages.success(request, _("Your account manager is told that it is not fixed yet."))
             return redirect("portal:claim", claim_pk=found.pk)
     return _page(request, found.pk, reopen_form=form)
+
+
+@require_POST
+@login_required
+def claim_file_add_view(request: HttpRequest, claim_pk: int) -> HttpResponse:
+    """The client adds a file to its open claim: a screenshot or a letter that came later."""
+    if is_staff_user(request.user):
+        return redirect("insights:today")
+    user, _contact_row = _contact(request)
+    found = claim_page_for(user, claim_pk).claim
+    form = ClaimFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            claim_attachment_add(claim=found, by=user, file=form.cleaned_data["file"])
+        except ClaimError as error:
+            apply_claim_errors(form, error)
+        else:
+            messages.success(request, _("File added: your account manager sees it on the claim."))
+            return redirect(reverse("portal:claim", args=[found.pk]) + "#files")
+    return _page(request, found.pk, file_form=form)
 
 
 def portal_claim_attachment_get_for(user: AnyUser, pk: int | str) -> ClaimAttachment:

@@ -35,5 +35,6 @@ urlpatterns = [
     path("claims/<int:claim_pk>/", claims.claim, name="claim"),
     path("claims/<int:claim_pk>/confirm/", claims.claim_confirm_view, name="claim_confirm"),
     path("claims/<int:claim_pk>/reopen/", claims.claim_reopen_view, name="claim_reopen"),
+    path("claims/<int:claim_pk>/files/", claims.claim_file_add_view, name="claim_file_add"),
     path("claims/files/<int:claimattachment_pk>/", claims.claim_attachment, name="claim_file"),
 ]

@@ -201,6 +201,83 @@ def test_an_executable_renamed_pdf_is_refused(http_as: Any, clock: Clock) -> Non
     assert not Claim.objects.exists() and not ClaimAttachment.objects.exists()
 
 
+# --- files added to an open claim ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_companys_contact_adds_a_file_in_the_portal(
+    http_as: Any, claim_at: ClaimAt, persona: str, contact_a: User
+) -> None:
+    claim = claim_at("in_progress")
+    before = state(claim)
+    url = reverse("portal:claim_file_add", args=[claim.pk])
+    response = http_as(persona).post(url, {"file": SimpleUploadedFile("later.png", PNG)})
+    if persona == "contact_a":
+        assert response.status_code == 302
+        assert response["Location"] == reverse("portal:claim", args=[claim.pk]) + "#files"
+        stored = ClaimAttachment.objects.get(claim=claim)
+        assert (stored.name, stored.uploaded_by) == ("later.png", contact_a)
+        added = Event.objects.get(kind="care.file_added", subject_id=claim.pk)
+        assert added.actor == contact_a
+        return
+    if persona == "contact_b":
+        assert response.status_code == 404
+    else:
+        expect(response, persona)
+    assert state(claim) == before
+
+
+def test_a_file_added_by_either_side_shows_to_both_with_its_step(
+    http_as: Any, claim_at: ClaimAt, am: User
+) -> None:
+    claim = claim_at("acknowledged")
+    http_as("contact_a").post(
+        reverse("portal:claim_file_add", args=[claim.pk]), {"file": SimpleUploadedFile("client.pdf", PDF)}
+    )
+    staff = http_as("am").post(
+        reverse("care:file_add", args=[claim.pk]), {"file": SimpleUploadedFile("agency.png", PNG)}
+    )
+    assert staff.status_code == 302
+    portal = http_as("contact_a").get(reverse("portal:claim", args=[claim.pk])).content.decode()
+    desk = http_as("am").get(reverse("care:detail", args=[claim.pk])).content.decode()
+    for text in (portal, desk):
+        assert "client.pdf" in text and "agency.png" in text
+    assert portal.count("A file was added") == 2
+    assert Event.objects.filter(kind="care.file_added", subject_id=claim.pk).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [("report.pdf", EXE, "report.pdf"), ("empty.png", b"", "")],
+)
+def test_a_bad_file_is_refused_on_the_claim_page_and_changes_nothing(
+    http_as: Any, claim_at: ClaimAt, name: str, content: bytes, message: str
+) -> None:
+    claim = claim_at("new")
+    before = state(claim)
+    response = http_as("contact_a").post(
+        reverse("portal:claim_file_add", args=[claim.pk]), {"file": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 400
+    form = response.context["file_form"]
+    assert form.errors and message in " ".join(str(e) for errors in form.errors.values() for e in errors)
+    assert 'id="file-form"' in response.content.decode()
+    assert state(claim) == before
+
+
+def test_a_closed_claim_takes_no_more_files(http_as: Any, claim_at: ClaimAt) -> None:
+    claim = claim_at("closed")
+    before = state(claim)
+    page = http_as("contact_a").get(reverse("portal:claim", args=[claim.pk])).content.decode()
+    assert 'id="file-form"' not in page
+    response = http_as("contact_a").post(
+        reverse("portal:claim_file_add", args=[claim.pk]), {"file": SimpleUploadedFile("late.png", PNG)}
+    )
+    assert response.status_code == 400
+    assert "A closed claim takes no more files." in response.content.decode()
+    assert state(claim) == before
+
+
 def test_client_confirms_the_fix_and_the_claim_closes(
     http_as: Any, claim_at: ClaimAt, contact_a: User
 ) -> None:
@@ -277,6 +354,7 @@ def test_another_companys_claim_and_files_answer_404_to_every_method(
         reverse("portal:claim_confirm", args=[theirs.pk]),
         reverse("portal:claim_reopen", args=[theirs.pk]),
         reverse("portal:claim_file", args=[stored.pk]),
+        reverse("portal:claim_file_add", args=[theirs.pk]),
     ]
     for url in urls:
         for method in ("get", "post", "put", "patch", "delete"):
@@ -285,6 +363,8 @@ def test_another_companys_claim_and_files_answer_404_to_every_method(
     assert http.get(urls[0]).status_code == 404
     assert http.post(urls[1]).status_code == 404
     assert http.get(urls[3]).status_code == 404
+    upload = {"file": SimpleUploadedFile("mine.png", PNG)}
+    assert http.post(urls[4], upload).status_code == 404
     listed = http.get(reverse("portal:claims"))
     assert "Their claim" not in listed.content.decode()
     assert state(theirs) == before
