@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khata.care import selectors, services
-from khata.care.analysis import can_view_analysis
 from khata.care.forms import (
     ActionForm,
     AnalysisForm,
@@ -82,7 +81,6 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "rows": [],
         "page": None,
         "can_record": can_manage_accounts(user),
-        "can_analyse": can_view_analysis(user),
     }
     if form.is_valid():
         claims = selectors.claim_list_for(user)

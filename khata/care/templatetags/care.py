@@ -1,4 +1,4 @@
-"""Template filters of the claim pages."""
+"""Template filters and tags of the claim pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from khata.care.analysis import can_view_analysis
+from khata.care.configuration import can_configure_care
+from khata.clients.selectors import client_scope
 from khata.core.money import number_format
+from khata.people.policies import is_staff_user
 
 register = template.Library()
 
@@ -18,3 +22,15 @@ def sla_hours(minutes: int | None) -> str:
         return ""
     hours = (Decimal(abs(minutes)) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return number_format(hours.normalize() if hours == hours.to_integral() else hours)
+
+
+@register.inclusion_tag("care/_section_tabs.html", takes_context=True)
+def care_tabs(context: template.Context, section: str) -> dict[str, object]:
+    """The care pages one click apart, each shown only to who may open it: ``{% care_tabs "claims" %}``."""
+    user = context.get("user")
+    return {
+        "section": section,
+        "surveys": client_scope(user) is not None and is_staff_user(user),
+        "analysis": can_view_analysis(user),
+        "settings": can_configure_care(user),
+    }
