@@ -236,15 +236,15 @@ class SurveySettingsForm(forms.Form):
 
     act_accepted = _send_field(
         gettext_lazy("After an act is accepted"),
-        gettext_lazy("To the contact who accepted it."),
+        gettext_lazy("The contact who accepted it."),
     )
     claim_closed = _send_field(
         gettext_lazy("After a claim is closed"),
-        gettext_lazy("To the contact who filed it, else to the client's decision makers."),
+        gettext_lazy("The contact who filed it, else the client's decision makers."),
     )
     quarterly = _send_field(
         gettext_lazy("Every quarter"),
-        gettext_lazy("To the decision makers of each active client."),
+        gettext_lazy("The decision makers of each active client."),
     )
     expiry_days = forms.IntegerField(
         label=gettext_lazy("The link works for (days)"),
