@@ -225,18 +225,13 @@ def _survey_values(values: dict[str, object]) -> dict[str, object]:
     return clean
 
 
-def _survey_shown(row: SurveySettings, field: str) -> str:
-    """A value as the timeline shows it: the stored code, or the number of days."""
-    return str(getattr(row, field))
-
-
 @transaction.atomic
 def survey_settings_update(*, by: User, **values: object) -> list[str]:
     """Set which events send which survey, the link's life in days and the follow-up of a low score.
 
-    All or nothing: a bad value is refused beside its field and nothing is stored. Each change leaves
-    one timeline event naming the fields, their old and new values; the names of the changed fields
-    are returned (none when nothing changed).
+    All or nothing: a bad value is refused beside its field and nothing is stored. A change leaves one
+    timeline event naming each changed field with its old and new value, and the row keeps who changed
+    it last; the names of the changed fields are returned (none when nothing changed).
     """
     _check_head(by)
     clean = _survey_values(values)
@@ -244,18 +239,16 @@ def survey_settings_update(*, by: User, **values: object) -> list[str]:
     changed = [field for field, value in clean.items() if getattr(row, field) != value]
     if not changed:
         return []
-    before = ", ".join(f"{field}: {_survey_shown(row, field)}" for field in changed)
+    # e.g. "expiry_days 14 → 30; quarterly nps → off": the stored codes, the same in every language.
+    changes = "; ".join(f"{field} {getattr(row, field)} → {clean[field]}" for field in changed)
     for field in changed:
         setattr(row, field, clean[field])
     row.updated_by = by
     row.save()
     event_record(
         kind="care.survey_settings_changed",
-        summary=gettext_noop("Survey settings changed: %(before)s → %(after)s"),
-        params={
-            "before": before,
-            "after": ", ".join(f"{field}: {_survey_shown(row, field)}" for field in changed),
-        },
+        summary=gettext_noop("Survey settings changed: %(changes)s"),
+        params={"changes": changes},
         by=by,
         subject=row,
     )

@@ -102,7 +102,7 @@ def test_only_the_head_changes_the_survey_settings(http_as: Any, persona: str, a
     assert (config.expiry_days, config.follow_up, config.updated_by_id) == (30, "task", admin.pk)
     event = Event.objects.get(kind="care.survey_settings_changed")
     assert event.actor_id == admin.pk
-    assert "expiry_days: 14" in event.summary and "expiry_days: 30" in event.summary
+    assert "expiry_days 14 → 30" in event.summary and "quarterly nps → off" in event.summary
     page = http_as("admin").get(URL).content.decode()
     assert f"Last changed by {admin.full_name}" in page
 
