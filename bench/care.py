@@ -35,8 +35,8 @@ if __name__ == "__main__":
 
 from django.db import connection, transaction  # noqa: E402
 
-CLAIMS = 100_000
-ANSWERS = 300_000
+CLAIMS_PER_CLIENT = 5  # 100,000 claims over the 20,000 clients of scale 1
+ANSWERS_PER_CLIENT = 15  # 300,000 answered surveys
 CHUNK = 10_000
 YEARS = 2
 CLAIM_TITLES = (
@@ -80,6 +80,7 @@ def build_care(*, seed: int = 11, progress: Callable[[str], None] = print) -> tu
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     writer = Writer()
     clients = list(Client.objects.values_list("id", "owner_id").order_by("id"))
+    claim_count, answer_count = CLAIMS_PER_CLIENT * len(clients), ANSWERS_PER_CLIENT * len(clients)
     contacts: dict[int, list[int]] = defaultdict(list)
     for pk, client in Contact.objects.values_list("id", "client_id").order_by("id"):
         contacts[client].append(pk)
@@ -108,7 +109,7 @@ def build_care(*, seed: int = 11, progress: Callable[[str], None] = print) -> tu
     written = 0
     with bulk_load_mode([claim_table, survey_table, answer_table], progress):
         rows: list[tuple[Any, ...]] = []
-        for pk in range(1, CLAIMS + 1):
+        for pk in range(1, claim_count + 1):
             client, owner = (
                 clients[HEAVY_CLIENT_ID - 1] if rng.random() < 0.01 else clients[rng.randrange(len(clients))]
             )
@@ -148,11 +149,11 @@ def build_care(*, seed: int = 11, progress: Callable[[str], None] = print) -> tu
         with transaction.atomic():
             writer.write(claim_table, claim_cols, rows)
         written += len(rows)
-        progress(f"  {CLAIMS:,} claims ({time.perf_counter() - started:.0f} s)")
+        progress(f"  {claim_count:,} claims ({time.perf_counter() - started:.0f} s)")
         surveys: list[tuple[Any, ...]] = []
         answers: list[tuple[Any, ...]] = []
         with_contacts = [client for client, _owner in clients if contacts.get(client)]
-        for pk in range(1, ANSWERS + 1):
+        for pk in range(1, answer_count + 1):
             client = rng.choice(with_contacts)
             kind = "nps" if rng.random() < 0.6 else "csat"
             sent = now - dt.timedelta(minutes=int(span * rng.random()) + 60)
@@ -168,13 +169,13 @@ def build_care(*, seed: int = 11, progress: Callable[[str], None] = print) -> tu
                  writer.when(sent + dt.timedelta(days=14)), writer.when(answered))
             )  # fmt: skip
             answers.append((pk, pk, kind, score, rng.choice(WHY), rng.random() < 0.4, writer.when(answered)))
-            if len(surveys) == CHUNK or pk == ANSWERS:
+            if len(surveys) == CHUNK or pk == answer_count:
                 with transaction.atomic():
                     writer.write(survey_table, survey_cols, surveys)
                     writer.write(answer_table, answer_cols, answers)
                 written += len(surveys) + len(answers)
                 surveys, answers = [], []
-        progress(f"  {ANSWERS:,} surveys and answers ({time.perf_counter() - started:.0f} s)")
+        progress(f"  {answer_count:,} surveys and answers ({time.perf_counter() - started:.0f} s)")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in (claim_table, survey_table, answer_table):
