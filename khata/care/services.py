@@ -519,9 +519,18 @@ def claim_analyse(
             kind="care.analysed",
             summary=gettext_noop("Claim %(claim)s analysed: %(fields)s"),
             by=by,
-            fields=", ".join(changed),
+            fields=[ANALYSIS_LABELS[name] for name in changed],
         )
     return claim
+
+
+# What the history says was analysed, in the reader's language (the labels of the analysis form).
+ANALYSIS_LABELS = {
+    "root_cause": gettext_lazy("Root cause"),
+    "responsible": gettext_lazy("Responsible person"),
+    "responsible_team": gettext_lazy("Responsible team"),
+    "preventive_action": gettext_lazy("Preventive action"),
+}
 
 
 def _apply_analysis(

@@ -238,6 +238,9 @@ def _steps(page: ClaimPage) -> list[Step]:
         label = PUBLIC_STEPS.get(event.kind)
         if label is None:
             continue
+        name = ((event.data or {}).get("text") or {}).get("params", {}).get("name")
+        if event.kind == "care.file_added" and isinstance(name, str):
+            label = _("A file was added: %(name)s") % {"name": name}
         steps.append(
             Step(
                 at=event.at,

@@ -17,14 +17,16 @@
           data: {
             labels: set.labels,
             datasets: [
-              { label: "NPS", data: set.nps, borderColor: accent, backgroundColor: accent, yAxisID: "y", spanGaps: true },
-              { label: "CSAT", data: set.csat, borderColor: muted, backgroundColor: muted, yAxisID: "y1", spanGaps: true }
+              { label: "NPS", data: set.nps, borderColor: accent, backgroundColor: accent, yAxisID: "y", spanGaps: true, pointRadius: 4 },
+              { label: "CSAT", data: set.csat, borderColor: muted, backgroundColor: muted, yAxisID: "y1", spanGaps: true, pointRadius: 4 }
             ]
           },
           options: {
             aspectRatio: 3,
             animation: false,
             scales: {
+              // Months sit in the middle of their slot, so a single month's point is not lost on the edge.
+              x: { offset: true },
               y: { min: -100, max: 100, position: "left", title: { display: true, text: "NPS" } },
               y1: { min: 1, max: 5, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "CSAT" } }
             }
@@ -36,7 +38,7 @@
         data: {
           labels: set.labels,
           datasets: [
-            { type: "bar", label: canvas.getAttribute("aria-label"), data: set.counts, backgroundColor: accent, yAxisID: "y", order: 2 },
+            { type: "bar", label: canvas.getAttribute("aria-label"), data: set.counts, backgroundColor: accent, yAxisID: "y", order: 2, maxBarThickness: 72 },
             { type: "line", label: "%", data: set.cumulative, borderColor: line, backgroundColor: line, yAxisID: "y1", order: 1 }
           ]
         },

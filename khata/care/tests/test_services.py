@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from khata.care.models import Claim, ClaimAttachment, CorrectiveAction, Goodwill
 from khata.care.services import (
@@ -144,6 +145,11 @@ def test_resolving_needs_a_root_cause_what_was_done_and_an_action(claim_at: Clai
     resolved = claim_resolve(claim=claim, by=am, resolution="Proofread and fixed")
     assert resolved.status == "resolved" and resolved.root_cause is not None
     assert resolved.root_cause.code == "performer" and resolved.responsible_team == "Copy desk"
+    # The history names what was analysed in words, in the reader's language.
+    analysed = Event.objects.get(kind="care.analysed", subject_id=claim.pk)
+    assert analysed.display_summary.endswith("analysed: Root cause, Responsible team")
+    with translation.override("hi"):
+        assert "root_cause" not in analysed.display_summary
 
 
 def test_reopening_counts_and_the_claim_can_be_resolved_again(

@@ -242,7 +242,7 @@ def test_a_file_added_by_either_side_shows_to_both_with_its_step(
     desk = http_as("am").get(reverse("care:detail", args=[claim.pk])).content.decode()
     for text in (portal, desk):
         assert "client.pdf" in text and "agency.png" in text
-    assert portal.count("A file was added") == 2
+    assert "A file was added: client.pdf" in portal and "A file was added: agency.png" in portal
     assert Event.objects.filter(kind="care.file_added", subject_id=claim.pk).count() == 2
 
 
