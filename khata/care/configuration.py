@@ -189,8 +189,11 @@ def care_label_update(*, by: User, row: Labelled, name: str, active: bool) -> La
 
 
 def survey_settings_get() -> SurveySettings:
-    """The agency's survey settings (made with the defaults if missing): one query."""
-    row, _created = SurveySettings.objects.get_or_create(id=SurveySettings.SINGLETON)
+    """The agency's survey settings (made with the defaults if missing), with who changed them last:
+    one query."""
+    row, _created = SurveySettings.objects.select_related("updated_by").get_or_create(
+        id=SurveySettings.SINGLETON
+    )
     return row
 
 

@@ -107,6 +107,19 @@ def test_only_the_head_changes_the_survey_settings(http_as: Any, persona: str, a
     assert f"Last changed by {admin.full_name}" in page
 
 
+def test_the_page_costs_the_same_queries_before_and_after_a_change(
+    http_as: Any, django_assert_num_queries: Any
+) -> None:
+    http = http_as("admin")
+    http.get(URL)  # the session's first read of the user is not the page's
+    # The session, the user, the settings with who changed them last.
+    with django_assert_num_queries(3):
+        http.get(URL)
+    assert http.post(URL, {**DEFAULTS, "expiry_days": 21}).status_code == 302
+    with django_assert_num_queries(3):
+        assert "Last changed by" in http.get(URL).content.decode()
+
+
 def test_saving_the_same_values_records_nothing(http_as: Any) -> None:
     before = stored()
     assert http_as("admin").post(URL, DEFAULTS).status_code == 302
