@@ -241,7 +241,12 @@ class SurveyAnswer(models.Model):
                 name="surveyanswer_score_in_range",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "-at"], name="surveyanswer_kind_at")]
+        indexes = [
+            models.Index(fields=["kind", "-at"], name="surveyanswer_kind_at"),
+            # The health of every client reads the answers of the last months with their survey,
+            # kind and score: from this index alone, without the table.
+            models.Index(fields=["at", "survey", "kind", "score"], name="surveyanswer_at_survey"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.score}"
@@ -534,6 +539,12 @@ class Claim(models.Model):
             models.Index(fields=["status", "first_response_due"], name="claim_status_response_due"),
             models.Index(fields=["reason", "received_at"], name="claim_reason_received"),
             models.Index(fields=["root_cause", "received_at"], name="claim_root_cause_received"),
+            # The health of every client counts the open claims per client and severity: from this
+            # index alone (SQLite otherwise walks every claim of every client).
+            models.Index(
+                fields=["status", "client", "severity", "received_at", "resolution_due"],
+                name="claim_status_client",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 """Where the health of a relationship shows: the client page's health panel and the Today board's
 card of the clients turning red (red now, not red in the snapshot of a week ago).
 
-Both cost a fixed number of queries: the panel computes the one client's health live (one query
-per factor) and reads its last 30 days of snapshots; the card reads the stored band on the clients.
+Both cost a fixed number of queries: the panel reads the client's last 30 days of snapshots and,
+when today's is among them, shows it (one query); before the daily job has run it computes the
+health live (one query per factor). The card reads the stored band on the clients.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from khata.clients.models import Client
 from khata.clients.selectors import client_visible_to
 from khata.core.boards import Card, Counter, capped_count, register_client_panel, register_today_card
-from khata.insights.health import Factor, Health, Trend, health_for, health_trends
+from khata.insights.health import Factor, Health, Trend, health_for, health_kept_today
 from khata.insights.models import Band, HealthSnapshot
 from khata.people.models import User
 from khata.people.policies import AnyUser
@@ -90,8 +91,11 @@ def client_health_panel(client: Client, user: AnyUser, *, limit: int) -> Card | 
     if not _follows_health(user):
         return None
     today = timezone.localdate()
-    health = health_for(Client.objects.filter(pk=client.pk), today=today)[client.pk]
-    trend = health_trends([client.pk], today=today).get(client.pk, Trend())
+    # Today's snapshot when the daily job has taken it (one query for it and the trend); computed
+    # live, one query per factor, only before that.
+    health, trend = health_kept_today(client.pk, today=today)
+    if health is None:
+        health = health_for(Client.objects.filter(pk=client.pk), today=today)[client.pk]
     panel = HealthPanel(
         health=health,
         trend=trend,

@@ -50,6 +50,8 @@ NPS_GOOD = 9  # an average NPS at or above this costs nothing; 0 costs everythin
 CSAT_GOOD = 4  # likewise for CSAT (1–5): 4 and above cost nothing, 1 everything
 SILENCE_GRACE_DAYS = 14
 SILENCE_FULL_DAYS = 60
+# From this many clients on, acts, claims and answers are read for everyone (see ``_in_scope``).
+BULK_CLIENTS = 500
 
 FACTOR_LABELS: dict[str, Promise] = {
     "late_tasks": _("Late tasks"),
@@ -82,7 +84,7 @@ class Signals:
     silent_days: int | None = None  # None: never touched
 
 
-@dataclass
+@dataclass(slots=True)
 class Factor:
     """One factor's share of the score: its severity (0–1) and the points it took off."""
 
@@ -115,8 +117,32 @@ class Health:
 
     def factors_json(self) -> dict[str, dict[str, float | int | None]]:
         return {
-            f.code: {"points": f.points, "severity": round(f.severity, 3), **f.detail} for f in self.factors
+            f.code: {"points": f.points, "severity": round(f.severity, 3), "weight": f.weight, **f.detail}
+            for f in self.factors
         }
+
+
+# The keys of a kept factor that are not its detail.
+_FACTOR_KEYS = ("points", "severity", "weight")
+
+
+def health_from_snapshot(
+    *, client_id: int, score: int, band: str, factors: dict[str, dict[str, float | int | None]]
+) -> Health:
+    """A kept snapshot read back as the health it recorded (a factor it lacks took no points)."""
+    kept = []
+    for code in FACTORS:
+        saved = factors.get(code) or {}
+        kept.append(
+            Factor(
+                code=code,
+                severity=float(saved.get("severity") or 0),
+                weight=int(saved.get("weight") or 0),
+                points=int(saved.get("points") or 0),
+                detail={key: value for key, value in saved.items() if key not in _FACTOR_KEYS},
+            )
+        )
+    return Health(client_id=client_id, score=score, band=band, factors=kept)
 
 
 def health_weights_get() -> HealthWeights:
@@ -176,10 +202,18 @@ def severities(signals: Signals) -> dict[str, tuple[float, dict[str, float | int
     }
 
 
-def health_score(*, client_id: int, signals: Signals, weights: HealthWeights) -> Health:
-    """The score of one client from its signals: 100 minus the points its factors took."""
+_FACTOR_ORDER = {code: n for n, code in enumerate(FACTORS)}
+
+
+def health_score(
+    *, client_id: int, signals: Signals, weights: HealthWeights, weight_of: dict[str, int] | None = None
+) -> Health:
+    """The score of one client from its signals: 100 minus the points its factors took.
+
+    ``weight_of`` is ``weights.weights()`` read once by a caller scoring many clients.
+    """
     found = severities(signals)
-    weight_of = weights.weights()
+    weight_of = weight_of or weights.weights()
     wanted = {code: found[code][0] * weight_of[code] for code in FACTORS}
     total = sum(wanted.values())
     # More than 100 points asked: every factor gives up the same share, so the score stops at 0.
@@ -188,9 +222,11 @@ def health_score(*, client_id: int, signals: Signals, weights: HealthWeights) ->
     taken = min(round(sum(exact.values())), 100)
     points = {code: math.floor(exact[code]) for code in FACTORS}
     # The points left after rounding down go to the largest remainders, so the parts add up.
-    by_remainder = sorted(FACTORS, key=lambda code: (-(exact[code] - points[code]), FACTORS.index(code)))
-    for code in by_remainder[: taken - sum(points.values())]:
-        points[code] += 1
+    left = taken - sum(points.values())
+    if left:
+        by_remainder = sorted(FACTORS, key=lambda code: (-(exact[code] - points[code]), _FACTOR_ORDER[code]))
+        for code in by_remainder[:left]:
+            points[code] += 1
     score = 100 - taken
     factors = [
         Factor(
@@ -209,11 +245,26 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _days(moment: dt.datetime | dt.date | None, today: dt.date) -> int:
+def _days(moment: dt.datetime | dt.date | None, today: dt.date, zone: dt.tzinfo | None = None) -> int:
+    """Whole days from ``moment`` (its local date in ``zone``, the current one by default) to ``today``."""
     if moment is None:
         return 0
-    day = timezone.localtime(moment).date() if isinstance(moment, dt.datetime) else moment
+    if isinstance(moment, dt.datetime):
+        day = moment.astimezone(zone or timezone.get_current_timezone()).date()
+    else:
+        day = moment
     return max((today - day).days, 0)
+
+
+def _in_scope(bulk: bool, **lookup: object) -> Q:
+    """The clients' filter of one signal's query, or none when reading for many clients.
+
+    Acts, claims and survey answers of many clients are read by their own filters (sent and
+    waiting, open, recent), not client by client: a plan that starts from the clients walks every
+    act, claim and answer of each over the years (seconds on SQLite) to keep the few that count.
+    The rows of other clients are skipped in Python instead.
+    """
+    return Q() if bulk else Q(**lookup)
 
 
 def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signals]:
@@ -221,10 +272,12 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
     # Computed as of the end of ``today``: what happened later (a claim filed since) does not count,
     # so a past day can be recomputed for the history.
     now = min(timezone.now(), _day_start(today + dt.timedelta(days=1)))
+    zone = timezone.get_current_timezone()  # read once: thousands of moments turn into local dates
     ids = clients.order_by().values("pk")
     signals: dict[int, Signals] = {}
     for pk, last_touch in clients.order_by().values_list("pk", "last_touch_at"):
-        signals[pk] = Signals(silent_days=None if last_touch is None else _days(last_touch, today))
+        signals[pk] = Signals(silent_days=None if last_touch is None else _days(last_touch, today, zone))
+    bulk = len(signals) > BULK_CLIENTS
 
     late = (
         Task.objects.filter(project__client__in=ids, due_date__lt=today)
@@ -256,11 +309,11 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         .annotate(oldest=Min("proposed_at"))
     )
     for plan_row in proposed:
-        signals[plan_row["project__client"]].plan_days = _days(plan_row["oldest"], today)
+        signals[plan_row["project__client"]].plan_days = _days(plan_row["oldest"], today, zone)
 
     acts = (
         Document.objects.filter(
-            client__in=ids,
+            _in_scope(bulk, client__in=ids),
             kind__behaviour=Behaviour.ACT,
             status__in=sorted(Document.WAITING),
             sent_at__lt=now,
@@ -269,8 +322,10 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
         .annotate(n=Count("pk"), oldest=Min("sent_at"))
     )
     for act_row in acts:
+        if act_row["client"] not in signals:
+            continue
         signals[act_row["client"]].unsigned_acts = act_row["n"]
-        signals[act_row["client"]].act_days = _days(act_row["oldest"], today)
+        signals[act_row["client"]].act_days = _days(act_row["oldest"], today, zone)
 
     # Issued invoices past their due date with something left to pay (the invoice keeps its own
     # paid and credited amounts, so no join to the payments).
@@ -285,14 +340,18 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
     )
     for invoice_row in overdue:
         signals[invoice_row["client"]].overdue_invoices = invoice_row["n"]
-        signals[invoice_row["client"]].payment_days = _days(invoice_row["oldest"], today)
+        signals[invoice_row["client"]].payment_days = _days(invoice_row["oldest"], today, zone)
 
     claims = (
-        Claim.objects.filter(client__in=ids, status__in=sorted(Claim.OPEN), received_at__lt=now)
+        Claim.objects.filter(
+            _in_scope(bulk, client__in=ids), status__in=sorted(Claim.OPEN), received_at__lt=now
+        )
         .values("client", "severity")
         .annotate(n=Count("pk"), breached=Count("pk", filter=Q(resolution_due__lt=now)))
     )
     for claim_row in claims:
+        if claim_row["client"] not in signals:
+            continue
         one = signals[claim_row["client"]]
         one.open_claims += claim_row["n"]
         one.breached_claims += claim_row["breached"]
@@ -304,12 +363,16 @@ def signals_for(clients: QuerySet[Client], *, today: dt.date) -> dict[int, Signa
 
     answers = (
         SurveyAnswer.objects.filter(
-            survey__client__in=ids, at__gte=_day_start(today - dt.timedelta(days=SURVEY_DAYS)), at__lt=now
+            _in_scope(bulk, survey__client__in=ids),
+            at__gte=_day_start(today - dt.timedelta(days=SURVEY_DAYS)),
+            at__lt=now,
         )
         .values("survey__client", "kind")
         .annotate(avg=Avg("score"))
     )
     for answer_row in answers:
+        if answer_row["survey__client"] not in signals:
+            continue
         if answer_row["kind"] == "nps":
             signals[answer_row["survey__client"]].nps = float(answer_row["avg"])
         else:
@@ -323,8 +386,9 @@ def health_for(
     """The health of every client in ``clients``, computed in bulk (a fixed number of queries)."""
     today = today or timezone.localdate()
     weights = weights or health_weights_get()
+    weight_of = weights.weights()
     return {
-        pk: health_score(client_id=pk, signals=one, weights=weights)
+        pk: health_score(client_id=pk, signals=one, weights=weights, weight_of=weight_of)
         for pk, one in signals_for(clients, today=today).items()
     }
 
@@ -387,13 +451,37 @@ def health_trends(client_ids: Iterable[int], *, today: dt.date) -> dict[int, Tre
         .values_list("client_id", "on", "score")
     )
     for pk, on, score in rows:
-        trend = trends[pk]
-        trend.points.append((on, score))
-        if on <= today - dt.timedelta(days=7):
-            trend.week_ago = score
-        if trend.month_ago is None:
-            trend.month_ago = score if on <= today - dt.timedelta(days=TREND_DAYS - 2) else None
+        _trend_add(trends[pk], on=on, score=score, today=today)
     return trends
+
+
+def _trend_add(trend: Trend, *, on: dt.date, score: int, today: dt.date) -> None:
+    """Add one day's snapshot to a trend; the days come oldest first."""
+    trend.points.append((on, score))
+    if on <= today - dt.timedelta(days=7):
+        trend.week_ago = score
+    if trend.month_ago is None:
+        trend.month_ago = score if on <= today - dt.timedelta(days=TREND_DAYS - 2) else None
+
+
+def health_kept_today(client_id: int, *, today: dt.date) -> tuple[Health | None, Trend]:
+    """The client's snapshot of ``today`` read back as its health (None when not taken yet), and its
+    trend over the days before (one query)."""
+    rows = (
+        HealthSnapshot.objects.filter(
+            client_id=client_id, on__gte=today - dt.timedelta(days=TREND_DAYS), on__lte=today
+        )
+        .order_by("on")
+        .values_list("on", "score", "band", "factors")
+    )
+    health: Health | None = None
+    trend = Trend()
+    for on, score, band, factors in rows:
+        if on == today:
+            health = health_from_snapshot(client_id=client_id, score=score, band=band, factors=factors)
+        else:
+            _trend_add(trend, on=on, score=score, today=today)
+    return health, trend
 
 
 def band_label(band: str) -> str:

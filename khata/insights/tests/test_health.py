@@ -372,6 +372,47 @@ def test_the_client_page_explains_the_health(client_a: Client, http_as: Any) -> 
     assert "<polyline" in page
 
 
+def test_the_client_page_shows_todays_snapshot_in_one_query(
+    client_a: Client, am: User, django_assert_num_queries: Any
+) -> None:
+    from khata.insights.boards import client_health_panel
+
+    touched(client_a)
+    add_overdue_invoice(client_a)
+    HealthSnapshot.objects.create(client=client_a, on=today() - dt.timedelta(days=8), score=100, band="green")
+    health_snapshot_take()
+    kept = HealthSnapshot.objects.get(client=client_a, on=today())
+    add_late_task(client_a)  # after the snapshot: the page shows the day's kept score
+    with django_assert_num_queries(1):
+        card = client_health_panel(client_a, am, limit=5)
+    assert card is not None
+    panel = card.items[0]
+    assert panel.health.score == kept.score < 100
+    assert [f.factor.code for f in panel.pulling] == ["payment_delays"]
+    assert panel.pulling[0].factor.points == 100 - kept.score
+    assert panel.pulling[0].factor.detail == {"count": 1, "days": 30}
+    assert panel.pulling[0].factor.weight == DEFAULT_WEIGHTS["payment_delays"]
+    assert panel.week_change == kept.score - 100
+
+
+def test_the_client_page_computes_the_health_live_before_the_snapshot(
+    client_a: Client, am: User, django_assert_num_queries: Any
+) -> None:
+    from khata.insights.boards import client_health_panel
+
+    touched(client_a)
+    add_overdue_invoice(client_a)
+    HealthSnapshot.objects.create(client=client_a, on=today() - dt.timedelta(days=1), score=100, band="green")
+    health_weights_get()
+    # the snapshots, the weights, the client, one aggregate per delivery signal (7)
+    with django_assert_num_queries(10):
+        card = client_health_panel(client_a, am, limit=5)
+    assert card is not None
+    live = health_for(Client.objects.filter(pk=client_a.pk))[client_a.pk]
+    assert card.items[0].health == live
+    assert card.items[0].spark  # yesterday's snapshot and today's live score
+
+
 def test_the_specialist_sees_no_health_panel(client_a: Client, specialist: User) -> None:
     from khata.insights.boards import client_health_panel
 
