@@ -138,6 +138,33 @@ def test_median_and_p90_of_the_first_response(data: dict[str, Any], am: User) ->
     assert rows(am, "months") == [["2026-11", 6, 2]]
 
 
+def test_answer_times_match_a_hand_computed_case(am: User, client_a: Client) -> None:
+    received = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
+    minute = dt.timedelta(minutes=1)
+    spans = [  # (to the first response, to the resolution)
+        (30 * minute, 600 * minute),
+        (60 * minute, 1200 * minute),
+        (90 * minute, None),
+        (-10 * minute, None),  # recorded before the claim came in: counts as no time
+        (None, None),
+    ]
+    for first, fix in spans:
+        file(
+            am,
+            client_a,
+            "quality",
+            received_at=received,
+            acknowledged_at=None if first is None else received + first,
+            resolved_at=None if fix is None else received + fix,
+        )
+    first_row, fix_row = rows(am, "times")
+    # First response, hours: 0, 0.5, 1, 1.5. Median: halfway between 0.5 and 1 = 0.75 → 0.8;
+    # 90th percentile: rank 0.9 × 3 = 2.7, so 1 + 0.7 × (1.5 − 1) = 1.35 → 1.4.
+    assert first_row == ["First response", 4, Decimal("0.8"), Decimal("1.4")]
+    # Resolution, hours: 10 and 20. Median 15; 90th percentile 10 + 0.9 × 10 = 19.
+    assert fix_row == ["Resolution", 2, Decimal("15.0"), Decimal("19.0")]
+
+
 def test_period_and_service_narrow_the_claims(data: dict[str, Any], am: User, client_a: Client) -> None:
     later = dt.date(2026, 12, 1)
     assert rows(am, "reasons", start=later) == []
