@@ -93,3 +93,16 @@ def test_each_settings_page_lists_the_agency_settings(http_as: Any, url: str) ->
         reverse("billing:reminder_levels"),
     ]
     assert html.count('aria-current="page"') >= 1
+
+
+@pytest.mark.parametrize(
+    ("url", "active"),
+    [("care:list", "care:list"), ("care:analysis", "care:list"), ("care:settings_sla", "settings:agency")],
+)
+def test_the_top_bar_marks_one_section(http_as: Any, url: str, active: str) -> None:
+    """The care settings are the agency's settings: the top bar says Agency there, not Claims."""
+    html = http_as("admin").get(reverse(url)).content.decode()
+    start = html.index('<nav class="topbar__nav"')
+    topbar = html[start : html.index("</nav>", start)]
+    assert topbar.count("nav-link--active") == 1
+    assert f'nav-link--active" href="{reverse(active)}"' in topbar
