@@ -14,15 +14,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from khata.care import analysis
+from khata.care.forms import QuickSelect
 from khata.care.views import staff_page
 from khata.clients.models import Client
 from khata.clients.selectors import client_visible_to
@@ -33,26 +31,6 @@ from khata.people.models import Specialty, User
 class _PersonField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.email
-
-
-class _ClientSelect(forms.Select):
-    """The client filter, written in one pass: the head's thousands of clients through Django's
-    template per option would cost most of a second on every load of the page."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        if isinstance(value, list | tuple):
-            value = value[0] if value else None
-        chosen = "" if value is None else str(value)
-        parts = []
-        for key, label in self.choices:
-            selected = " selected" if str(key) == chosen else ""
-            parts.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
-        options = "".join(parts)
-        attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        # Every value and label is escaped above, the attributes by flatatt.
-        return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}</select>')  # noqa: S308
 
 
 class AnalysisFilterForm(forms.Form):
@@ -69,7 +47,7 @@ class AnalysisFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     client = forms.TypedChoiceField(
-        label=_("Client"), required=False, coerce=int, empty_value=None, widget=_ClientSelect
+        label=_("Client"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
     am = _PersonField(
         label=_("Account manager"),
