@@ -55,7 +55,6 @@ from khata.billing.models import Invoice, InvoiceLine, Payment
 from khata.billing.policies import can_bill_client, can_record_payment
 from khata.billing.reminders import invoice_promises
 from khata.billing.selectors import (
-    BUCKETS,
     AgingRow,
     aging_for,
     dso_for,
@@ -130,6 +129,15 @@ class BillingViewSetBase(ApiViewSet):
 
 
 _INVOICE_OUT = bs.StaffInvoiceDetailSerializer
+# What the invoice list reads: the serializer's columns and the client's name.
+_LIST_FIELDS = (
+    *(
+        name
+        for name in bs.InvoiceSerializer.Meta.fields
+        if name not in ("state", "client_name", "balance_minor")
+    ),
+    "client__display_name",
+)
 _ERRORS = bs.InvoiceValidationErrorSerializer
 
 _FILE = OpenApiResponse(OpenApiTypes.BINARY, description=_("The file, as an attachment"))
@@ -254,6 +262,10 @@ class InvoiceViewSet(mixins.ListModelMixin, BillingViewSetBase):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Invoice]:
+        if self.action == "list":
+            # The list shows the client's name; the rest of the client, the project and the
+            # credited invoice are not read.
+            return invoice_visible_to(self.request.user).select_related("client").only(*_LIST_FIELDS)
         return invoice_list_for(self.request.user)
 
     def get_serializer_class(self) -> type[Any]:
@@ -620,12 +632,15 @@ class AgingView(ReceivablesView):
 
 
 def _aging_row(row: AgingRow) -> dict[str, Any]:
-    buckets = {name: getattr(row, name) for name in BUCKETS}
     return {
         "key": row.key,
         "name": row.label,
         "currency": row.currency,
-        **buckets,
+        "current": row.current,
+        "days_1_30": row.days_1_30,
+        "days_31_60": row.days_31_60,
+        "days_61_90": row.days_61_90,
+        "over_90": row.over_90,
         "total": row.total,
         "is_total": row.is_total,
     }
