@@ -28,6 +28,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +171,22 @@ class Invoice(models.Model):
             models.Index(fields=["-issue_date", "-id"], name="invoice_issue_date"),
             models.Index(fields=["client", "-issue_date", "-id"], name="invoice_client_date"),
             models.Index(fields=["status", "due_date"], name="invoice_status_due"),
+            # The receivables (aging, DSO): only the issued invoices still owed, with what the reports
+            # read, so they are read from the index alone. The condition is written as the reports'
+            # own filter (``balance > 0``) for the planners to match it.
+            models.Index(
+                fields=[
+                    "client",
+                    "currency",
+                    "due_date",
+                    "total_minor",
+                    "amount_paid_minor",
+                    "credited_minor",
+                ],
+                name="invoice_open_receivable",
+                condition=models.Q(status="issued", kind="invoice")
+                & models.Q(GreaterThan(F("total_minor") - F("amount_paid_minor") - F("credited_minor"), 0)),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,9 +17,10 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -98,7 +99,7 @@ def receivables_for(user: AnyUser) -> QuerySet[Invoice]:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class AgingRow:
     """One group's open balance in one currency, by days past the due date (minor units).
 
@@ -136,6 +137,38 @@ def _days_late(today: dt.date, days: int) -> dt.date:
     return today - dt.timedelta(days=days)
 
 
+def _fetch(found: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    sql, params = found.query.sql_with_params()
+    with connections[found.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _per_client(invoices: QuerySet[Invoice], sums: dict[str, Coalesce]) -> list[tuple[Any, ...]]:
+    """``(client id, client name, currency, *sums)`` per client and currency, in name order.
+
+    Summed before the clients' names are joined and sorted on: the open invoices are read in the
+    order of their index (client, currency), and the names sorted are one per group rather than one
+    per invoice (bench, 250,000 invoices: 520 → 300 ms on PostgreSQL). Read as the database returns
+    the rows, without a queryset's per-value conversions (ids, names and integer sums need none).
+    """
+    grouped = invoices.order_by().values("client_id", "currency").annotate(**sums).order_by()
+    connection = connections[grouped.db]
+    quote = connection.ops.quote_name
+    client = quote(Client._meta.db_table)
+    columns = ", ".join(f"g.{quote(name)}" for name in sums)
+    sql, params = grouped.query.sql_with_params()
+    # Only quoted names and the ORM's own SQL are put together here; every value is a parameter.
+    query = (
+        f"SELECT g.{quote('client_id')}, c.{quote('display_name')}, g.{quote('currency')}, {columns} "  # noqa: S608
+        f"FROM ({sql}) g INNER JOIN {client} c ON c.{quote('id')} = g.{quote('client_id')} "
+        f"ORDER BY c.{quote('display_name')}, g.{quote('client_id')}, g.{quote('currency')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
 def aging_for(user: AnyUser, *, today: dt.date, group_by: GroupBy = "client") -> list[AgingRow]:
     """The open balance per group and currency in buckets of days past due, then one totals row per
     currency. Due today is current; one day late falls in 1–30; 91 days late is over 90.
@@ -157,34 +190,42 @@ def aging_for(user: AnyUser, *, today: dt.date, group_by: GroupBy = "client") ->
         "days_61_90": _bucket_sum(Q(due_date__lt=_days_late(today, 60), due_date__gte=_days_late(today, 90))),
         "over_90": _bucket_sum(Q(due_date__lt=_days_late(today, 90))),
     }
-    names = dict.fromkeys([key_field, label_field, "currency"])
-    found = (
-        receivables_for(user)
-        .order_by()
-        .values(*names)
-        .annotate(**sums)
-        .order_by(label_field, key_field, "currency")
-    )
+    # An agency's clients make tens of thousands of rows: they are read as the database returns them,
+    # without the per-value conversions of a queryset (ids, names and integer sums need none), and
+    # summed with plain integers (bench, 16,000 rows: 480 ms of Python before, under 100 ms so).
+    if group_by == "client":
+        fetched = _per_client(receivables_for(user), sums)
+    else:
+        names = dict.fromkeys([key_field, label_field, "currency"])
+        found = (
+            receivables_for(user)
+            .order_by()
+            .values(*names)
+            .annotate(**sums)
+            .order_by(label_field, key_field, "currency")
+            .values_list(key_field, label_field, "currency", *sums)
+        )
+        fetched = _fetch(found)
+    no_owner = gettext("No owner")
     rows: list[AgingRow] = []
-    totals: dict[str, AgingRow] = {}
-    for values in found:
-        row = AgingRow(
-            key=None if group_by == "currency" else values[key_field],
-            label=values[label_field] or gettext("No owner"),
-            currency=values["currency"],
-            current=int(values["current"]),
-            days_1_30=int(values["days_1_30"]),
-            days_31_60=int(values["days_31_60"]),
-            days_61_90=int(values["days_61_90"]),
-            over_90=int(values["over_90"]),
+    amounts: dict[str, list[tuple[int, int, int, int, int]]] = {}
+    for key, label, currency, *sums_found in fetched:
+        buckets = (
+            int(sums_found[0]), int(sums_found[1]), int(sums_found[2]), int(sums_found[3]), int(sums_found[4])
+        )  # fmt: skip
+        amounts.setdefault(currency, []).append(buckets)
+        rows.append(AgingRow(None if group_by == "currency" else key, label or no_owner, currency, *buckets))
+    label = gettext("Total")
+    for currency in sorted(amounts):
+        current, days_1_30, days_31_60, days_61_90, over_90 = (
+            sum(column) for column in zip(*amounts[currency], strict=True)
         )
-        rows.append(row)
-        total = totals.setdefault(
-            row.currency, AgingRow(key=None, label=gettext("Total"), currency=row.currency, is_total=True)
+        rows.append(
+            AgingRow(
+                None, label, currency, current, days_1_30, days_31_60, days_61_90, over_90, is_total=True
+            )
         )
-        for name in BUCKETS:
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-    return rows + [totals[currency] for currency in sorted(totals)]
+    return rows
 
 
 def aging_csv(rows: list[AgingRow]) -> str:
@@ -243,45 +284,47 @@ def dso_for(user: AnyUser, *, today: dt.date, days: int = 90) -> list[DsoRow]:
     found = (
         invoice_visible_to(user)
         .filter(status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE, issue_date__lte=today)
-        .order_by()
-        .values("client_id", "client__display_name", "currency")
-        .annotate(
-            receivables=Coalesce(
-                Sum(
-                    Case(
-                        When(Q(total_minor__gt=F("amount_paid_minor") + F("credited_minor")), then=_BALANCE),
-                        default=Value(0),
-                        output_field=BigIntegerField(),
-                    )
-                ),
-                Value(0),
-                output_field=BigIntegerField(),
-            ),
-            billed=Coalesce(
-                Sum(
-                    Case(
-                        When(billed, then=F("total_minor") - F("credited_minor")),
-                        default=Value(0),
-                        output_field=BigIntegerField(),
-                    )
-                ),
-                Value(0),
-                output_field=BigIntegerField(),
-            ),
-        )
-        .order_by("client__display_name", "client_id", "currency")
+        # Only the invoices that add to either sum: those still owed and those of the period. The
+        # rest (most invoices, paid long ago) add nothing, and leaving them out lets the open ones
+        # come from their index (bench, 250,000 invoices: 1.3 s → 0.3 s on PostgreSQL).
+        .alias(balance=_BALANCE)
+        .filter(Q(balance__gt=0) | Q(issue_date__gte=since))
     )
+    sums = {
+        "receivables": Coalesce(
+            Sum(
+                Case(
+                    When(Q(total_minor__gt=F("amount_paid_minor") + F("credited_minor")), then=_BALANCE),
+                    default=Value(0),
+                    output_field=BigIntegerField(),
+                )
+            ),
+            Value(0),
+            output_field=BigIntegerField(),
+        ),
+        "billed": Coalesce(
+            Sum(
+                Case(
+                    When(billed, then=F("total_minor") - F("credited_minor")),
+                    default=Value(0),
+                    output_field=BigIntegerField(),
+                )
+            ),
+            Value(0),
+            output_field=BigIntegerField(),
+        ),
+    }
     return [
         DsoRow(
-            client_id=values["client_id"],
-            client=values["client__display_name"],
-            currency=values["currency"],
-            receivables_minor=int(values["receivables"]),
-            billed_minor=int(values["billed"]),
+            client_id=client_id,
+            client=client,
+            currency=currency,
+            receivables_minor=int(receivables),
+            billed_minor=int(billed_minor),
             days=days,
         )
-        for values in found
-        if values["receivables"] or values["billed"]
+        for client_id, client, currency, receivables, billed_minor in _per_client(found, sums)
+        if receivables or billed_minor
     ]
 
 
