@@ -410,6 +410,9 @@ class MicrosecondsBetween(Func):
     arity = 2
     output_field = BigIntegerField()
 
+    def get_db_converters(self, connection: BaseDatabaseWrapper) -> list[Any]:
+        return []  # a whole number from both databases already: no call per row
+
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
     ) -> tuple[str, tuple[Any, ...]]:
@@ -481,11 +484,14 @@ def _summed(
     """Per-client answer counts added up per ``key`` and kind, with each group's average score."""
     groups: dict[tuple[Any, str], dict[str, Any]] = {}
     for row in rows:
-        group = groups.setdefault(
-            (key(row), row["kind"]), {**row, "n": 0, "promoters": 0, "detractors": 0, "total": 0}
-        )
-        for count in ("n", "promoters", "detractors", "total"):
-            group[count] += row[count]
+        group = groups.get((key(row), row["kind"]))
+        if group is None:
+            groups[key(row), row["kind"]] = dict(row)
+            continue
+        group["n"] += row["n"]
+        group["promoters"] += row["promoters"]
+        group["detractors"] += row["detractors"]
+        group["total"] += row["total"]
     summed = []
     for (label, _kind), group in groups.items():
         group["average"] = Decimal(group["total"]) / group["n"] if group["n"] else None

@@ -46,9 +46,7 @@ class AnalysisFilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    client = forms.TypedChoiceField(
-        label=_("Client"), required=False, coerce=int, empty_value=None, widget=QuickSelect
-    )
+    client = forms.IntegerField(label=_("Client"), required=False, widget=QuickSelect)
     am = _PersonField(
         label=_("Account manager"),
         required=False,
@@ -62,14 +60,24 @@ class AnalysisFilterForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         clients: QuerySet[Client] = client_visible_to(user).order_by("display_name", "id")
-        self.fields["client"].choices = [  # type: ignore[attr-defined]
-            ("", _("All clients")),
+        entries: list[tuple[object, str]] = [
+            ("", str(_("All clients"))),
             *clients.values_list("pk", "display_name"),
         ]
+        self._client_ids = {pk for pk, _name in entries[1:]}
+        widget = self.fields["client"].widget
+        assert isinstance(widget, QuickSelect)
+        widget.entries = entries
         ams = User.objects.filter(role=User.Role.AM, is_active=True)
         if user.role != User.Role.HEAD:
             ams = ams.filter(pk=user.pk)
         self.fields["am"].queryset = ams.order_by("full_name", "id")  # type: ignore[attr-defined]
+
+    def clean_client(self) -> int | None:
+        client: int | None = self.cleaned_data.get("client")
+        if client is not None and client not in self._client_ids:
+            raise forms.ValidationError(_("Choose one of your clients from the list."))
+        return client
 
     def clean(self) -> dict[str, Any] | None:
         data = super().clean() or {}

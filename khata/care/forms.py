@@ -30,6 +30,10 @@ class QuickSelect(forms.Select):
     """A select written in one pass: Django renders a template per option, which costs most of a
     second for the head's thousands of clients and a good part of a claim page for the staff."""
 
+    # Set by a form that lists many plain (value, label) pairs, which Django would otherwise check
+    # one by one as choices; ``choices`` is used when it is not.
+    entries: list[tuple[object, str]] | None = None
+
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
@@ -37,7 +41,7 @@ class QuickSelect(forms.Select):
             value = value[0] if value else None
         chosen = "" if value is None else str(value)
         parts = []
-        for key, label in self.choices:
+        for key, label in self.entries if self.entries is not None else self.choices:
             selected = " selected" if str(key) == chosen else ""
             parts.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
         options = "".join(parts)
