@@ -640,9 +640,8 @@ def payment_record(
         idempotency_key = idempotency_key.strip()
         if not idempotency_key or len(idempotency_key) > 100:
             raise _refuse("idempotency_key", _("An idempotency key has 1 to 100 characters."))
-        earlier = _repeat_of(idempotency_key, fingerprint)
-        if earlier is not None:
-            return PaymentResult(earlier, repeated=True)
+        # A repeat is found under the invoice's lock (``_payment_insert``); looking for it here first as
+        # well cost every new payment a query.
     try:
         return _payment_insert(
             invoice=invoice,

@@ -215,6 +215,18 @@ def test_the_same_key_records_one_payment_and_another_body_is_refused(
     assert invoice.amount_paid_minor == 5_000_00 and Payment.objects.count() == 1
 
 
+def test_a_new_payment_costs_a_fixed_number_of_queries(
+    finance: User, client_a: Client, django_assert_num_queries: Any
+) -> None:
+    invoice = issued(finance, client_a)
+    # Savepoint, the invoice locked, an earlier use of the key, the payment, the paid amount, the
+    # timeline event, release: the key is looked up once, under the lock.
+    with django_assert_num_queries(7):
+        payment_record(invoice=invoice, by=finance, amount_minor=1_00, received_on=ON, idempotency_key="k-2")
+    with django_assert_num_queries(6):  # without a key, nothing to look up
+        payment_record(invoice=invoice, by=finance, amount_minor=1_00, received_on=ON)
+
+
 def _run_payers(
     invoice: Invoice, finance: User, amounts: list[int], keys: list[str | None], tmp_path: Any
 ) -> list[str]:
