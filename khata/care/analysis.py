@@ -24,8 +24,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Avg, BigIntegerField, Count, Func, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    Case,
+    Count,
+    Expression,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -328,8 +342,9 @@ def analysis_for(user: AnyUser, filters: AnalysisFilter) -> Analysis:
     )
 
     # Scores by month, with the low scores of each month (one query).
+    answer_months = _Months.spanning(SurveyAnswer.objects.aggregate(first=Min("at"), last=Max("at")))
     month_scores = list(
-        answers.annotate(month=TruncMonth("at"))
+        answers.annotate(month=answer_months.of("at"))
         .values("month", "kind")
         .annotate(
             n=Count("id"),
@@ -342,14 +357,20 @@ def analysis_for(user: AnyUser, filters: AnalysisFilter) -> Analysis:
     )
 
     # By month: claims received and low scores given.
+    claim_months = _Months.spanning(
+        Claim.objects.aggregate(first=Min("received_at"), last=Max("received_at"))
+    )
     months: dict[dt.date, list[int]] = {}
     for month_row in (
-        claims.annotate(month=TruncMonth("received_at")).values("month").annotate(n=Count("id")).order_by()
+        claims.annotate(month=claim_months.of("received_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
     ):
-        months.setdefault(_month(month_row["month"]), [0, 0])[0] = month_row["n"]
+        months.setdefault(claim_months.day(month_row["month"]), [0, 0])[0] = month_row["n"]
     for low_month in month_scores:
         if low_month["low"]:
-            months.setdefault(_month(low_month["month"]), [0, 0])[1] += low_month["low"]
+            months.setdefault(answer_months.day(low_month["month"]), [0, 0])[1] += low_month["low"]
     table = Table("months", _("Claims and low scores by month"), [_("Month"), _("Claims"), _("Low scores")])
     table.rows = [[month.strftime("%Y-%m"), c, s] for month, (c, s) in sorted(months.items())]
     tables["months"] = table
@@ -361,7 +382,7 @@ def analysis_for(user: AnyUser, filters: AnalysisFilter) -> Analysis:
         "scores_months",
         _("NPS and CSAT by month"),
         _("Month"),
-        ((_month(row["month"]).strftime("%Y-%m"), row) for row in month_scores),
+        ((answer_months.day(row["month"]).strftime("%Y-%m"), row) for row in month_scores),
         sort_by_label=True,
     )
     tables["scores_clients"] = _scores_table(
@@ -396,10 +417,50 @@ def _reason_label(name: str | None) -> str:
     return _(name) if name in _DEFAULT_NAMES else name
 
 
-def _month(value: dt.datetime | dt.date) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value
+@dataclass(frozen=True)
+class _Months:
+    """The agency's calendar months (in its time zone) from the first stored moment to the last, so
+    that a query groups rows by month with plain comparisons against their UTC starts: SQLite would
+    otherwise call a Python function per row to truncate each moment to its month."""
+
+    starts: tuple[dt.datetime, ...]  # the start of each month and of the month after the last
+
+    @classmethod
+    def spanning(cls, found: Mapping[str, dt.datetime | None]) -> _Months:
+        first, last = found["first"], found["last"]
+        if first is None or last is None:
+            return cls(starts=())
+        # A row stored while the page is read still falls in a known month.
+        last = max(last, timezone.now())
+        local = timezone.localtime(first)
+        year, month = local.year, local.month
+        starts = []
+        while True:
+            start = timezone.make_aware(dt.datetime(year, month, 1))
+            starts.append(start)
+            if start > last:
+                return cls(starts=tuple(starts))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+    def of(self, field: str) -> Expression:
+        """The number of the month ``field`` falls in: a balanced CASE, a few comparisons a row."""
+
+        def within(low: int, high: int) -> Expression:
+            # The moment lies in [starts[low], starts[high]).
+            if high - low <= 1:
+                return Value(low, output_field=IntegerField())
+            middle = (low + high) // 2
+            return Case(
+                When(**{f"{field}__lt": self.starts[middle]}, then=within(low, middle)),
+                default=within(middle, high),
+                output_field=IntegerField(),
+            )
+
+        return within(0, max(len(self.starts) - 1, 1))
+
+    def day(self, number: int) -> dt.date:
+        """The first day of the month of that number."""
+        return timezone.localtime(self.starts[number]).date()
 
 
 class MicrosecondsBetween(Func):

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -268,3 +269,25 @@ def test_page_costs_the_same_queries_with_3_or_30_claims(
         file(am, client_a, ("quality", "deadline", "billing")[i % 3], root_cause=root_cause())
         answer(client_a, contact_a, "csat", 1 + i % 5)
     assert _queries(web) == small
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "America/New_York"])
+def test_months_follow_the_agency_time_zone_across_a_month_boundary(
+    settings: Any, zone: str, am: User, client_a: Client, contact_a: User
+) -> None:
+    settings.TIME_ZONE = zone
+    local = ZoneInfo(zone)
+    # Kolkata's 1 April 00:30 is still March in UTC; New York's 31 March 23:30 is already April.
+    last_of_march = dt.datetime(2026, 3, 31, 23, 30, tzinfo=local)
+    first_of_april = dt.datetime(2026, 4, 1, 0, 30, tzinfo=local)
+    file(am, client_a, "quality", received_at=last_of_march)
+    file(am, client_a, "quality", received_at=first_of_april)
+    file(am, client_a, "deadline", received_at=first_of_april)
+    for at, score in ((last_of_march, 3), (first_of_april, 10), (first_of_april, 2)):
+        SurveyAnswer.objects.filter(pk=answer(client_a, contact_a, "nps", score).pk).update(at=at)
+    assert rows(am, "months") == [["2026-03", 1, 1], ["2026-04", 2, 1]]
+    assert [r[:3] for r in rows(am, "scores_months")] == [
+        ["2026-03", 1, Decimal("-100.0")],
+        ["2026-04", 2, Decimal("0.0")],
+    ]
+    assert rows(am, "months", start=dt.date(2026, 4, 1)) == [["2026-04", 2, 1]]
