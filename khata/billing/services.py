@@ -664,7 +664,9 @@ def payment_record(
 
 
 def _repeat_of(key: str, fingerprint: str) -> Payment | None:
-    earlier = Payment.objects.filter(idempotency_key=key).first()
+    # The key's unique index covers non-empty keys only: the query says so too (SQLite uses a partial index
+    # only then), and asks for no order, which would join the invoice to sort.
+    earlier = Payment.objects.filter(idempotency_key=key).exclude(idempotency_key="").order_by().first()
     if earlier is None:
         return None
     if earlier.request_hash != fingerprint:
