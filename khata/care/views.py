@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khata.care import selectors, services
+from khata.care.display import claim_list_rows
 from khata.care.forms import (
     ActionForm,
     AnalysisForm,
@@ -99,7 +100,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         params = form.params()
         context |= {
             "page": page,
-            "rows": selectors.claim_rows(page.items, calendar=working_calendar()),
+            "rows": claim_list_rows(selectors.claim_rows(page.items, calendar=working_calendar())),
             "next_query": "?" + urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else "",
             "prev_query": "?" + urlencode({**params, "cursor": page.prev_cursor}) if page.prev_cursor else "",
         }
