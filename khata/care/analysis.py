@@ -427,18 +427,19 @@ class _Months:
 
     @classmethod
     def spanning(cls, found: Mapping[str, dt.datetime | None]) -> _Months:
-        first, last = found["first"], found["last"]
-        if first is None or last is None:
-            return cls(starts=())
+        now = timezone.now()
+        first = found["first"] or now
         # A row stored while the page is read still falls in a known month.
-        last = max(last, timezone.now())
+        last = max(found["last"] or now, now)
         local = timezone.localtime(first)
         year, month = local.year, local.month
-        starts = []
+        starts: list[dt.datetime] = []
         while True:
             start = timezone.make_aware(dt.datetime(year, month, 1))
             starts.append(start)
-            if start > last:
+            # At least two months, so that the month is a comparison and not a constant (a
+            # constant drops out of GROUP BY and an empty set would answer one row of zeros).
+            if start > last and len(starts) > 2:
                 return cls(starts=tuple(starts))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
@@ -456,7 +457,7 @@ class _Months:
                 output_field=IntegerField(),
             )
 
-        return within(0, max(len(self.starts) - 1, 1))
+        return within(0, len(self.starts) - 1)
 
     def day(self, number: int) -> dt.date:
         """The first day of the month of that number."""

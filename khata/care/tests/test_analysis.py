@@ -291,3 +291,10 @@ def test_months_follow_the_agency_time_zone_across_a_month_boundary(
         ["2026-04", 2, Decimal("0.0")],
     ]
     assert rows(am, "months", start=dt.date(2026, 4, 1)) == [["2026-04", 2, 1]]
+    assert rows(am, "months", start=dt.date(2026, 5, 1)) == []
+    assert rows(am, "scores_months", start=dt.date(2026, 5, 1)) == []
+
+
+def test_months_of_an_empty_analysis_are_none(am: User) -> None:
+    assert rows(am, "months") == []
+    assert rows(am, "scores_months") == []
