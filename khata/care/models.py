@@ -246,6 +246,9 @@ class SurveyAnswer(models.Model):
             # The health of every client reads the answers of the last months with their survey,
             # kind and score: from this index alone, without the table.
             models.Index(fields=["at", "survey", "kind", "score"], name="surveyanswer_at_survey"),
+            # The analysis adds up the answers per client and kind, survey by survey: this index
+            # alone has what it reads.
+            models.Index(fields=["survey", "kind", "score"], name="surveyanswer_survey_kind"),
         ]
 
     def __str__(self) -> str:
