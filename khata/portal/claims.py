@@ -22,6 +22,7 @@ panel are registered here too.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -412,64 +413,75 @@ def claim(request: HttpRequest, claim_pk: int) -> HttpResponse:
     return _page(request, claim_pk)
 
 
-@require_POST
-@login_required
-def claim_confirm_view(request: HttpRequest, claim_pk: int) -> HttpResponse:
-    """The client confirms the fix works: the claim closes."""
+def _claim_action(
+    request: HttpRequest,
+    claim_pk: int,
+    form: ConfirmForm | ReopenForm | ClaimFileForm,
+    act: Callable[[Claim, User, dict[str, Any]], object],
+    done: str,
+    *,
+    anchor: str = "",
+) -> HttpResponse:
+    """A client's step on its claim: the form checked, the service called, its refusal shown beside the
+    form on the claim page (400), or the page again with a message."""
     if is_staff_user(request.user):
         return redirect("insights:today")
     user, _contact_row = _contact(request)
     found = claim_page_for(user, claim_pk).claim
-    form = ConfirmForm(request.POST)
     if form.is_valid():
         try:
-            claim_confirm(claim=found, by=user, note=form.cleaned_data["note"])
+            act(found, user, form.cleaned_data)
         except ClaimError as error:
             apply_claim_errors(form, error)
         else:
-            messages.success(request, _("Thank you for confirming: the claim is closed."))
-            return redirect("portal:claim", claim_pk=found.pk)
-    return _page(request, found.pk, confirm_form=form)
+            messages.success(request, done)
+            return redirect(reverse("portal:claim", args=[found.pk]) + anchor)
+    forms: dict[str, Any] = {
+        ConfirmForm: {"confirm_form": form},
+        ReopenForm: {"reopen_form": form},
+        ClaimFileForm: {"file_form": form},
+    }[type(form)]
+    return _page(request, found.pk, **forms)
+
+
+@require_POST
+@login_required
+def claim_confirm_view(request: HttpRequest, claim_pk: int) -> HttpResponse:
+    """The client confirms the fix works: the claim closes."""
+    return _claim_action(
+        request,
+        claim_pk,
+        ConfirmForm(request.POST),
+        lambda claim, user, data: claim_confirm(claim=claim, by=user, note=data["note"]),
+        _("Thank you for confirming: the claim is closed."),
+    )
 
 
 @require_POST
 @login_required
 def claim_reopen_view(request: HttpRequest, claim_pk: int) -> HttpResponse:
     """The client says the fix did not work, and why: the claim goes back to work."""
-    if is_staff_user(request.user):
-        return redirect("insights:today")
-    user, _contact_row = _contact(request)
-    found = claim_page_for(user, claim_pk).claim
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            claim_reopen(claim=found, by=user, reason=form.cleaned_data["reason"])
-        except ClaimError as error:
-            apply_claim_errors(form, error)
-        else:
-            messages.success(request, _("Your account manager is told that it is not fixed yet."))
-            return redirect("portal:claim", claim_pk=found.pk)
-    return _page(request, found.pk, reopen_form=form)
+    return _claim_action(
+        request,
+        claim_pk,
+        ReopenForm(request.POST),
+        lambda claim, user, data: claim_reopen(claim=claim, by=user, reason=data["reason"]),
+        _("Your account manager is told that it is not fixed yet."),
+    )
 
 
 @require_POST
 @login_required
 def claim_file_add_view(request: HttpRequest, claim_pk: int) -> HttpResponse:
     """The client adds a file to its open claim: a screenshot or a letter that came later."""
-    if is_staff_user(request.user):
-        return redirect("insights:today")
-    user, _contact_row = _contact(request)
-    found = claim_page_for(user, claim_pk).claim
-    form = ClaimFileForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            claim_attachment_add(claim=found, by=user, file=form.cleaned_data["file"])
-        except ClaimError as error:
-            apply_claim_errors(form, error)
-        else:
-            messages.success(request, _("File added: your account manager sees it on the claim."))
-            return redirect(reverse("portal:claim", args=[found.pk]) + "#files")
-    return _page(request, found.pk, file_form=form)
+    return _claim_action(
+        request,
+        claim_pk,
+        ClaimFileForm(request.POST, request.FILES),
+        lambda claim, user, data: claim_attachment_add(claim=claim, by=user, file=data["file"]),
+        _("File added: your account manager sees it on the claim."),
+        anchor="#files",
+    )
 
 
 def portal_claim_attachment_get_for(user: AnyUser, pk: int | str) -> ClaimAttachment:
