@@ -217,6 +217,26 @@ def test_each_factor_moves_the_score(factor: str, am: User) -> None:
     assert health.pulling_down[0].points == 100 - health.score
 
 
+def test_the_whole_agency_reading_gives_each_client_the_same_signals(am: User, monkeypatch: Any) -> None:
+    """Above ``BULK_CLIENTS`` clients the acts, claims and answers are read for the whole agency and other
+    clients' rows dropped: the signals must be those of the per-client reading."""
+    import khata.insights.health as health_module
+
+    measured, other = new_client(am), new_client(am)
+    for make in SIGNAL_MAKERS.values():
+        make(measured)
+        make(other)
+    clients = Client.objects.filter(pk=measured.pk)
+    today = timezone.localdate()
+    per_client = health_module.signals_for(clients, today=today)
+    read = per_client[measured.pk]
+    assert read.unsigned_acts and read.open_claims and (read.nps is not None or read.csat is not None)
+    monkeypatch.setattr(health_module, "BULK_CLIENTS", 0)
+    whole_agency = health_module.signals_for(clients, today=today)
+    assert whole_agency == per_client
+    assert list(whole_agency) == [measured.pk]
+
+
 def test_a_breached_claim_weighs_more_than_one_in_time(am: User) -> None:
     in_time, breached = new_client(am), new_client(am)
     add_open_claim(in_time, severity="normal")
