@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from khata.billing.display import MoneyFormatter
 from khata.billing.policies import can_read_receivables
 from khata.billing.selectors import (
     AgingRow,
@@ -36,6 +35,7 @@ from khata.billing.selectors import (
     aging_for,
     payer_list_for,
 )
+from khata.core.money import money_format
 from khata.people.decorators import signed_in_user, staff_required
 from khata.people.models import User
 
@@ -114,7 +114,7 @@ class ReportRow:
 
 
 def _report_rows(rows: list[AgingRow], group_by: GroupBy) -> list[ReportRow]:
-    money = MoneyFormatter()
+    money = money_format
     base = reverse("billing:list") if group_by == "client" else ""
     return [
         ReportRow(

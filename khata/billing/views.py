@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khata.billing import services
-from khata.billing.display import MoneyFormatter
 from khata.billing.documents import invoice_facturx, invoice_filename, invoice_pdf, invoice_ubl
 from khata.billing.einvoice import EInvoiceError
 from khata.billing.forms import (
@@ -62,7 +61,7 @@ from khata.clients.models import Client
 from khata.clients.selectors import client_visible_to
 from khata.core.keyset import keyset_paginate
 from khata.core.models import Event
-from khata.core.money import from_minor, number_format, to_minor
+from khata.core.money import from_minor, money_format, number_format, to_minor
 from khata.documents.pdf import pdf_language
 from khata.documents.selectors import document_visible_to
 from khata.people.decorators import signed_in_user, staff_required
@@ -191,7 +190,7 @@ def _badge(invoice: Invoice, state: str, days_late: int) -> tuple[str, str]:
 
 def list_rows(invoices: list[Invoice], today: dt.date) -> list[ListRow]:
     """The list's rows; badges and sums are worked out once per distinct value on the page."""
-    money, detail, client = MoneyFormatter(), _url_of("billing:detail"), _url_of("clients:detail")
+    money, detail, client = money_format, _url_of("billing:detail"), _url_of("clients:detail")
     badges: dict[tuple[bool, str, int], tuple[str, str]] = {}
     zero: dict[str, str] = {}
     dates: dict[dt.date, str] = {}
