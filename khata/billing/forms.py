@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from khata.billing.models import Invoice, InvoiceLine, Payment
+from khata.clients.forms import client_filter_clean, client_filter_setup
 from khata.clients.models import Client
 from khata.core.forms import apply_service_errors
 from khata.core.money import from_minor, to_minor
 from khata.documents.models import Document
-from khata.documents.registry_views import client_filter_clean, client_filter_setup
 from khata.people.models import User
 from khata.plans.models import Project
 

@@ -19,7 +19,7 @@ from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
 from khata.clients.models import Client, Contact, Interaction, Sentiment
-from khata.clients.selectors import account_manager_choices
+from khata.clients.selectors import account_manager_choices, client_visible_to
 from khata.people.models import User
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -235,3 +235,52 @@ class ImportForm(forms.Form):
         if not cleaned.get("file") and not cleaned.get("token") and not self.errors:
             self.add_error("file", _("Choose a CSV file to import."))
         return cleaned
+
+
+# ---------- the client filter of the lists (documents, invoices) ----------
+
+# Above this many clients the client filter is a name search: a page never lists 20,000 names.
+CLIENTS_LISTED = 200
+
+
+def client_filter_setup(form: forms.Form, values: dict[str, Any], user: User) -> None:
+    """The client filter: a list of the user's clients when they are few, a name search when many.
+
+    With many, a link's client id (``?client=12``) is kept in a hidden field and its name shown in the
+    search box; typing another name searches by name instead.
+    """
+    # (id, name) pairs, not model instances: the page reads up to 201 of them on every request.
+    visible = client_visible_to(user).order_by("display_name", "id").values_list("id", "display_name")
+    clients = list(visible[: CLIENTS_LISTED + 1])
+    field = form.fields["client"]
+    form.many_clients = len(clients) > CLIENTS_LISTED  # type: ignore[attr-defined]
+    if not form.many_clients:  # type: ignore[attr-defined]
+        field.choices = [("", _("Any client")), *clients]  # type: ignore[attr-defined]
+        return
+    raw = str(values.get("client") or "")
+    chosen = visible.filter(pk=int(raw)).first() if raw.isdigit() else None
+    field.widget = forms.HiddenInput()
+    field.choices = [("", ""), *([chosen] if chosen else [])]  # type: ignore[attr-defined]
+    form.fields["client_name"] = forms.CharField(
+        label=_("Client"),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs={"placeholder": _("Name or part of it"), "autocomplete": "off"}),
+    )
+    if chosen is not None and not values.get("client_name"):
+        values["client_name"] = chosen[1]
+    names = list(form.fields)
+    names.remove("client_name")
+    names.insert(names.index("client"), "client_name")
+    form.order_fields(names)
+
+
+def client_filter_clean(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """A name typed over the linked client's searches by name."""
+    name = (cleaned.get("client_name") or "").strip()
+    chosen = cleaned.get("client")
+    if name and chosen is not None:
+        label = dict(form.fields["client"].choices).get(chosen)  # type: ignore[attr-defined]
+        if label != name:
+            cleaned["client"] = None
+    cleaned["client_name"] = name if cleaned.get("client") is None else ""

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from khata.clients.selectors import client_visible_to
+from khata.clients.forms import client_filter_clean, client_filter_setup
 from khata.core.keyset import keyset_paginate
 from khata.documents.models import Behaviour, Document, DocumentKind
 from khata.documents.policies import can_create_documents
@@ -42,50 +42,6 @@ from khata.plans.selectors import project_visible_to
 PAGE_SIZE = 50
 HORIZONS = (7, 30, 60, 90)
 CONTRACTS_SHOWN = 200
-# Above this many clients the client filter is a name search: a page never lists 20,000 names.
-CLIENTS_LISTED = 200
-
-
-def client_filter_setup(form: forms.Form, values: dict[str, Any], user: User) -> None:
-    """The client filter: a list of the user's clients when they are few, a name search when many.
-
-    With many, a link's client id (``?client=12``) is kept in a hidden field and its name shown in the
-    search box; typing another name searches by name instead.
-    """
-    visible = client_visible_to(user).order_by("display_name", "id").only("id", "display_name")
-    clients = list(visible[: CLIENTS_LISTED + 1])
-    field = form.fields["client"]
-    form.many_clients = len(clients) > CLIENTS_LISTED  # type: ignore[attr-defined]
-    if not form.many_clients:  # type: ignore[attr-defined]
-        field.choices = [("", _("Any client")), *((c.pk, c.display_name) for c in clients)]  # type: ignore[attr-defined]
-        return
-    raw = str(values.get("client") or "")
-    chosen = visible.filter(pk=int(raw)).first() if raw.isdigit() else None
-    field.widget = forms.HiddenInput()
-    field.choices = [("", ""), *([(chosen.pk, chosen.display_name)] if chosen else [])]  # type: ignore[attr-defined]
-    form.fields["client_name"] = forms.CharField(
-        label=_("Client"),
-        required=False,
-        max_length=120,
-        widget=forms.TextInput(attrs={"placeholder": _("Name or part of it"), "autocomplete": "off"}),
-    )
-    if chosen is not None and not values.get("client_name"):
-        values["client_name"] = chosen.display_name
-    names = list(form.fields)
-    names.remove("client_name")
-    names.insert(names.index("client"), "client_name")
-    form.order_fields(names)
-
-
-def client_filter_clean(form: forms.Form, cleaned: dict[str, Any]) -> None:
-    """A name typed over the linked client's searches by name."""
-    name = (cleaned.get("client_name") or "").strip()
-    chosen = cleaned.get("client")
-    if name and chosen is not None:
-        label = dict(form.fields["client"].choices).get(chosen)  # type: ignore[attr-defined]
-        if label != name:
-            cleaned["client"] = None
-    cleaned["client_name"] = name if cleaned.get("client") is None else ""
 
 
 # ---------- the registry ----------

@@ -207,6 +207,55 @@ def test_the_list_filters_and_pages_newest_first(
     assert ids == sorted(ids, reverse=True) and len(ids) == 3
 
 
+def _walk(http: HttpClient, url: str | None) -> tuple[list[int], list[str]]:
+    seen: list[int] = []
+    pages: list[str] = []
+    while url:
+        assert len(pages) < 20, "the pages never end: a cursor leads back to a page already seen"
+        page = http.get(url)
+        assert page.status_code == 200, page.content
+        seen += [item["id"] for item in page.json()["results"]]
+        pages.append(url)
+        url = page.json()["next"]
+    return seen, pages
+
+
+def test_deep_pages_walk_every_invoice_once_when_thousands_share_an_issue_date(
+    personas: dict[str, User | None], bills: Bills
+) -> None:
+    """1,200 invoices issued on one day: each page holds the next 200, none repeated, none skipped."""
+    issued = bills.issued
+    day = issued.issue_date
+    Invoice.objects.bulk_create(
+        Invoice(
+            client_id=issued.client_id,
+            kind="invoice",
+            status="issued",
+            number=f"BULK-{n:05d}",
+            issue_date=day,
+            due_date=issued.due_date,
+            issued_at=issued.issued_at,
+            currency=issued.currency,
+            net_minor=issued.net_minor,
+            tax_minor=issued.tax_minor,
+            total_minor=issued.total_minor,
+        )
+        for n in range(1_200)
+    )
+    http = _http(personas, "finance")
+    expected = list(Invoice.objects.order_by("-issue_date", "-id").values_list("pk", flat=True))
+    assert len(expected) == 1_203 and Invoice.objects.filter(issue_date=day).count() == 1_203
+    seen, pages = _walk(http, "/api/v1/invoices/?page_size=200")
+    assert seen == expected and len(pages) == 7
+    # Oldest first walks the same rows the other way round.
+    seen, _pages = _walk(http, "/api/v1/invoices/?ordering=issue_date&page_size=200")
+    assert seen == expected[::-1]
+    # And back: the previous link of a deep page gives the page before it.
+    deep = http.get(pages[5]).json()
+    before = http.get(deep["previous"]).json()
+    assert [item["id"] for item in before["results"]] == expected[800:1_000]
+
+
 @pytest.mark.parametrize("rows", [3, 30])
 def test_the_list_costs_the_same_queries_for_3_and_30_invoices(
     personas: dict[str, User | None], admin: User, client_a: Client, rows: int, django_assert_num_queries: Any

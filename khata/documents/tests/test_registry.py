@@ -476,9 +476,9 @@ def test_with_many_clients_the_client_filter_searches_by_name(
     http_as: Any, letters: dict[str, Document], client_a: Client, client_b: Client, monkeypatch: Any
 ) -> None:
     """An agency with thousands of clients gets a search box, not a list of every name."""
-    from khata.documents import registry_views
+    from khata.clients import forms
 
-    monkeypatch.setattr(registry_views, "CLIENTS_LISTED", 1)
+    monkeypatch.setattr(forms, "CLIENTS_LISTED", 1)
     http = http_as("admin")
     for url in (reverse("documents:registry"), reverse("documents:unsigned_acts")):
         page = http.get(url)
