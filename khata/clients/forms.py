@@ -249,12 +249,14 @@ def client_filter_setup(form: forms.Form, values: dict[str, Any], user: User) ->
     With many, a link's client id (``?client=12``) is kept in a hidden field and its name shown in the
     search box; typing another name searches by name instead.
     """
-    # (id, name) pairs, not model instances: the page reads up to 201 of them on every request.
-    visible = client_visible_to(user).order_by("display_name", "id").values_list("id", "display_name")
+    # (id, name) pairs, not model instances, read unsorted (an AM's thousands of clients are not
+    # sorted to keep 201 of them) and sorted here when they are few enough to list.
+    visible = client_visible_to(user).order_by().values_list("id", "display_name")
     clients = list(visible[: CLIENTS_LISTED + 1])
     field = form.fields["client"]
     form.many_clients = len(clients) > CLIENTS_LISTED  # type: ignore[attr-defined]
     if not form.many_clients:  # type: ignore[attr-defined]
+        clients.sort(key=lambda pair: (pair[1].casefold(), pair[1], pair[0]))
         field.choices = [("", _("Any client")), *clients]  # type: ignore[attr-defined]
         return
     raw = str(values.get("client") or "")

@@ -1,0 +1,158 @@
+"""The invoice list's rows as HTML ready to print.
+
+A row drawn by the template cost about twenty template nodes (a ``{% url %}``, a ``{% with %}``, the
+state's badge, the sums), some 5 ms of a 50-row page. Here each row's state, badge, sums, dates and
+links are worked out once in Python and joined into the same cells, every value escaped; the
+template prints ``row.html``. The texts are the template's msgids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from khata.billing.models import Invoice
+from khata.core.money import money_format
+
+# What a row of the list reads: the rest of an invoice, its client and its project stays unread.
+LIST_FIELDS = (
+    "kind", "client_id", "project_id", "credits_id", "number", "status", "currency", "issue_date",
+    "due_date", "total_minor", "amount_paid_minor", "credited_minor", "client__display_name",
+    "project__name", "credits__number",
+)  # fmt: skip
+
+
+@dataclass
+class ListRow:
+    """One invoice of the list: what its row shows, and the row itself."""
+
+    invoice: Invoice
+    state: str
+    days_late: int
+    url: str
+    client_url: str
+    issued: str
+    due: str
+    total: str
+    balance: str  # "" for a draft or a credit note (shown as a dash)
+    owing: bool  # something is still to pay (the balance in bold)
+    badge: str
+    badge_label: str
+    html: str = ""  # the whole <tr>, safe HTML, set by list_rows
+
+
+def _url_of(name: str) -> Callable[[int], str]:
+    """``reverse(name, args=[pk])`` for many primary keys at the cost of one ``reverse``."""
+    marker = 2_147_483_647
+    prefix, _marker, suffix = reverse(name, args=[marker]).rpartition(str(marker))
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+_BADGES = {
+    "draft": ("badge--muted", gettext_lazy("Draft")),
+    "issued": ("badge--info", gettext_lazy("Issued")),
+    "partly_paid": ("badge--warning", gettext_lazy("Partly paid")),
+    "paid": ("badge--success", gettext_lazy("Paid")),
+    "credited": ("badge--muted", gettext_lazy("Credited")),
+}
+
+
+def _badge(invoice: Invoice, state: str, days_late: int) -> tuple[str, str]:
+    """The state's badge as ``billing/_state.html`` draws it: its class and its words."""
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE and state != "draft":
+        return "badge--muted", _("Credit note")
+    if state == "overdue":
+        return "badge--danger", ngettext("Overdue %(days)s day", "Overdue %(days)s days", days_late) % {
+            "days": days_late
+        }
+    css, label = _BADGES[state]
+    return css, str(label)
+
+
+_DASH = '<span class="faint">—</span>'
+
+
+def _row_html(row: ListRow, no_number: str) -> SafeString:
+    """The row's ``<tr>``: every value escaped (``html.escape``, what Django's ``escape`` calls)."""
+    invoice, e = row.invoice, escape
+    if invoice.number:
+        number = f'<a class="table__primary" href="{e(row.url)}">{e(invoice.number)}</a>'
+    else:
+        number = f'<a class="faint" href="{e(row.url)}">{e(no_number)}</a>'
+    credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
+    if credit_note:
+        credited = invoice.credits.number if invoice.credits else ""
+        number += f'<span class="table__sub">{e(_("credits %(number)s") % {"number": credited})}</span>'
+    elif invoice.project:
+        number += f'<span class="table__sub">{e(invoice.project.name)}</span>'
+    due = _DASH if credit_note else f'<time datetime="{invoice.due_date.isoformat()}">{e(row.due)}</time>'
+    if not row.balance:
+        balance = _DASH
+    else:
+        balance = f"<strong>{e(row.balance)}</strong>" if row.owing else e(row.balance)
+    return mark_safe(  # noqa: S308 (each value above is escaped)
+        f'<tr><td class="nowrap">{number}</td>'
+        f'<td><a href="{e(row.client_url)}">{e(invoice.client.display_name)}</a></td>'
+        f'<td class="nowrap"><time datetime="{invoice.issue_date.isoformat()}">{e(row.issued)}</time></td>'
+        f'<td class="nowrap">{due}</td><td class="num nowrap">{e(row.total)}</td>'
+        f'<td class="num nowrap">{balance}</td>'
+        f'<td><span class="badge {e(row.badge)}">{e(row.badge_label)}</span></td></tr>'
+    )
+
+
+def list_rows(invoices: list[Invoice], today: dt.date) -> list[ListRow]:
+    """The list's rows; badges, sums and dates are worked out once per distinct value on the page."""
+    money, detail, client = money_format, _url_of("billing:detail"), _url_of("clients:detail")
+    no_number = _("draft, no number yet")
+    badges: dict[tuple[bool, str, int], tuple[str, str]] = {}
+    zero: dict[str, str] = {}
+    dates: dict[dt.date, str] = {}
+
+    def day(value: dt.date) -> str:
+        if value not in dates:
+            dates[value] = date_format(value, "j M Y")
+        return dates[value]
+
+    rows = []
+    for invoice in invoices:
+        state = invoice.state(today)
+        days = (today - invoice.due_date).days if state == "overdue" else 0
+        credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
+        key = (credit_note, state, days)
+        if key not in badges:
+            badges[key] = _badge(invoice, state, days)
+        currency, owed = invoice.currency, invoice.balance_minor
+        if state == "draft" or credit_note:
+            balance = ""
+        elif owed:
+            balance = money(owed, currency)
+        else:
+            if currency not in zero:
+                zero[currency] = money(0, currency)
+            balance = zero[currency]
+        total = money(invoice.total_minor, currency)
+        row = ListRow(
+            invoice=invoice,
+            state=state,
+            days_late=days,
+            url=detail(invoice.pk),
+            client_url=client(invoice.client_id),
+            issued=day(invoice.issue_date),
+            due=day(invoice.due_date),
+            total=f"−{total}" if credit_note else total,
+            balance=balance,
+            owing=bool(balance and owed),
+            badge=badges[key][0],
+            badge_label=badges[key][1],
+        )
+        row.html = _row_html(row, no_number)
+        rows.append(row)
+    return rows
