@@ -4,11 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from babel import Locale
 from django.db import transaction
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from khata.core.models import Event
-from khata.core.money import from_minor, money_format, number_format, to_minor
+from khata.core.money import from_minor, money_format, number_format, number_locale, to_minor
 from khata.core.services import event_record, number_next
 from khata.people.models import User
 
@@ -71,6 +74,22 @@ def test_money_uses_indian_grouping_in_english_and_hindi() -> None:
     assert money_format(12345678_50, "RUB", "ru").replace("\xa0", " ").replace("\u202f", " ") == (
         "12 345 678,50 ₽"
     )
+
+
+@given(
+    minor=st.integers(min_value=-(10**15), max_value=10**15),
+    currency=st.sampled_from(["INR", "USD", "EUR", "RUB", "JPY", "KWD", "GBP", "AED", "CHF"]),
+    language=st.sampled_from(["en", "hi", "ru"]),
+)
+@settings(max_examples=600, deadline=None)
+def test_a_sum_is_written_as_babel_writes_it(minor: int, currency: str, language: str) -> None:
+    """The fast path of ``money_format`` (no decimals for yen, three for dinars, lakh grouping in
+    English and Hindi, a non-breaking space and the sign after the sum in Russian) is Babel's text."""
+    locale = Locale.parse(number_locale(language))
+    babel = str(
+        locale.currency_formats["standard"].apply(from_minor(minor, currency), locale, currency=currency)
+    )
+    assert money_format(minor, currency, language) == babel
 
 
 def test_an_event_is_shown_in_the_readers_language(am: User) -> None:
