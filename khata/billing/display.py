@@ -22,13 +22,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from khata.billing.models import Invoice
 from khata.core.money import money_format
 
-# What a row of the list reads: the rest of an invoice, its client and its project stays unread.
-LIST_FIELDS = (
-    "kind", "client_id", "project_id", "credits_id", "number", "status", "currency", "issue_date",
-    "due_date", "total_minor", "amount_paid_minor", "credited_minor", "client__display_name",
-    "project__name", "credits__number",
-)  # fmt: skip
-
 
 @dataclass
 class ListRow:
@@ -83,16 +76,17 @@ _DASH = '<span class="faint">—</span>'
 def _row_html(row: ListRow, no_number: str) -> SafeString:
     """The row's ``<tr>``: every value escaped (``html.escape``, what Django's ``escape`` calls)."""
     invoice, e = row.invoice, escape
+    client_name: str = invoice.client_name  # type: ignore[attr-defined]
     if invoice.number:
         number = f'<a class="table__primary" href="{e(row.url)}">{e(invoice.number)}</a>'
     else:
         number = f'<a class="faint" href="{e(row.url)}">{e(no_number)}</a>'
     credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
     if credit_note:
-        credited = invoice.credits.number if invoice.credits else ""
+        credited = invoice.credits_number or ""  # type: ignore[attr-defined]
         number += f'<span class="table__sub">{e(_("credits %(number)s") % {"number": credited})}</span>'
-    elif invoice.project:
-        number += f'<span class="table__sub">{e(invoice.project.name)}</span>'
+    elif invoice.project_id:
+        number += f'<span class="table__sub">{e(invoice.project_name)}</span>'  # type: ignore[attr-defined]
     due = _DASH if credit_note else f'<time datetime="{invoice.due_date.isoformat()}">{e(row.due)}</time>'
     if not row.balance:
         balance = _DASH
@@ -100,7 +94,7 @@ def _row_html(row: ListRow, no_number: str) -> SafeString:
         balance = f"<strong>{e(row.balance)}</strong>" if row.owing else e(row.balance)
     return mark_safe(  # noqa: S308 (each value above is escaped)
         f'<tr><td class="nowrap">{number}</td>'
-        f'<td><a href="{e(row.client_url)}">{e(invoice.client.display_name)}</a></td>'
+        f'<td><a href="{e(row.client_url)}">{e(client_name)}</a></td>'
         f'<td class="nowrap"><time datetime="{invoice.issue_date.isoformat()}">{e(row.issued)}</time></td>'
         f'<td class="nowrap">{due}</td><td class="num nowrap">{e(row.total)}</td>'
         f'<td class="num nowrap">{balance}</td>'
@@ -109,7 +103,8 @@ def _row_html(row: ListRow, no_number: str) -> SafeString:
 
 
 def list_rows(invoices: list[Invoice], today: dt.date) -> list[ListRow]:
-    """The list's rows; badges, sums and dates are worked out once per distinct value on the page."""
+    """The list's rows, from ``invoice_rows_for`` (its annotated names); badges, sums and dates are
+    worked out once per distinct value on the page."""
     money, detail, client = money_format, _url_of("billing:detail"), _url_of("clients:detail")
     no_number = _("draft, no number yet")
     badges: dict[tuple[bool, str, int], tuple[str, str]] = {}

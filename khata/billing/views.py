@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khata.billing import services
-from khata.billing.display import LIST_FIELDS, list_rows
+from khata.billing.display import list_rows
 from khata.billing.documents import invoice_facturx, invoice_filename, invoice_pdf, invoice_ubl
 from khata.billing.einvoice import EInvoiceError
 from khata.billing.forms import (
@@ -53,7 +53,7 @@ from khata.billing.selectors import (
     client_unbilled_acts_for,
     invoice_events_for,
     invoice_get_for,
-    invoice_list_for,
+    invoice_rows_for,
     project_plan_items_to_bill_for,
 )
 from khata.clients.models import Client
@@ -116,7 +116,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         today = timezone.localdate()
         page = keyset_paginate(
-            form.apply(invoice_list_for(user), today=today).only(*LIST_FIELDS),
+            form.apply(invoice_rows_for(user), today=today),
             keys=["issue_date", "id"],
             descending=True,
             cursor=request.GET.get("cursor") or None,
