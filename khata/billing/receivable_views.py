@@ -48,14 +48,10 @@ GROUPS: list[tuple[GroupBy, Any]] = [
 WINDOW_DAYS = 90
 
 
-def _may_see_receivables(user: User) -> bool:
-    """The head, finance and account managers read receivables (an AM only their clients')."""
-    return can_read_receivables(user)
-
-
 def _reader(request: HttpRequest) -> User:
+    """The head, finance and account managers read receivables (an AM only their clients')."""
     user = signed_in_user(request)
-    if not _may_see_receivables(user):
+    if not can_read_receivables(user):
         raise PermissionDenied
     return user
 
@@ -144,7 +140,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
     """The aging report, grouped as asked, with one totals row per currency."""
     user = _reader(request)
     if request.GET.get("format") == "csv":
-        return receivables_csv(request)
+        return _csv(request, user)
     form = ReceivablesForm(request.GET)
     context: dict[str, Any] = {"form": form, "groups": GROUPS, "tab": "aging", "rows": [], "totals": []}
     if form.is_valid():
@@ -169,7 +165,10 @@ def receivables(request: HttpRequest) -> HttpResponse:
 @require_GET
 def receivables_csv(request: HttpRequest) -> HttpResponse:
     """The aging report as a CSV file, UTF-8 with a byte order mark so spreadsheets read names right."""
-    user = _reader(request)
+    return _csv(request, _reader(request))
+
+
+def _csv(request: HttpRequest, user: User) -> HttpResponse:
     form = ReceivablesForm(request.GET)
     if not form.is_valid():
         errors = [str(error) for field_errors in form.errors.values() for error in field_errors]

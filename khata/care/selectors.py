@@ -57,6 +57,14 @@ def claim_get_for(user: AnyUser, pk: int | str) -> Claim:
         raise Http404("No such claim.") from error
 
 
+def claim_attachment_get_for(user: AnyUser, pk: int | str) -> ClaimAttachment:
+    """A file of a claim the user may see (staff by their scope, a contact its own company's), or 404."""
+    try:
+        return ClaimAttachment.objects.get(pk=pk, claim__in=claim_visible_to(user))
+    except (ClaimAttachment.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such file.") from error
+
+
 def claim_open_for(user: AnyUser) -> QuerySet[Claim]:
     """The open claims this user may see, the one whose resolution is due first on top."""
     return claim_list_for(user).filter(status__in=sorted(Claim.OPEN)).order_by("resolution_due", "id")

@@ -41,7 +41,7 @@ from khata.care.forms import (
     ResolveForm,
     apply_claim_errors,
 )
-from khata.care.models import Claim, ClaimAttachment, CorrectiveAction
+from khata.care.models import Claim, CorrectiveAction
 from khata.care.policies import can_complete_action, can_handle_claim
 from khata.clients.selectors import client_visible_to
 from khata.core.calendar import working_calendar
@@ -435,8 +435,5 @@ def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
 def file_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A claim's file, to staff who see the claim, as an attachment the browser will not run."""
     user = signed_in_user(request)
-    stored = ClaimAttachment.objects.filter(pk=pk).first()
-    if stored is None:
-        raise Http404
-    selectors.claim_get_for(user, stored.claim_id)
+    stored = selectors.claim_attachment_get_for(user, pk)
     return cast(HttpResponse, file_download(stored.file, stored.name, stored.content_type))

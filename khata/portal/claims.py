@@ -31,7 +31,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,10 +45,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khata.billing.models import Invoice
 from khata.billing.selectors import invoice_list_for
 from khata.care.forms import FileForm, ReasonField, apply_claim_errors
-from khata.care.models import Claim, ClaimAttachment, ReasonCode, Severity
+from khata.care.models import Claim, ReasonCode, Severity
 from khata.care.notify import claim_filed_email_task
 from khata.care.policies import can_answer_claim
-from khata.care.selectors import ClaimPage, claim_list_for, claim_page_for, claim_visible_to
+from khata.care.selectors import ClaimPage, claim_attachment_get_for, claim_list_for, claim_page_for
 from khata.care.services import ClaimError, claim_attachment_add, claim_confirm, claim_file, claim_reopen
 from khata.clients.models import Contact
 from khata.core.boards import Card, capped_count, register_portal_project_panel, register_portal_section
@@ -484,14 +484,6 @@ def claim_file_add_view(request: HttpRequest, claim_pk: int) -> HttpResponse:
     )
 
 
-def portal_claim_attachment_get_for(user: AnyUser, pk: int | str) -> ClaimAttachment:
-    """A file of a claim the user may see (its own company's), or 404."""
-    try:
-        return ClaimAttachment.objects.get(pk=pk, claim__in=claim_visible_to(user))
-    except (ClaimAttachment.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404("No such file.") from error
-
-
 @require_GET
 @login_required
 def claim_attachment(request: HttpRequest, claimattachment_pk: int) -> HttpResponseBase:
@@ -499,7 +491,7 @@ def claim_attachment(request: HttpRequest, claimattachment_pk: int) -> HttpRespo
     if is_staff_user(request.user):
         return redirect("insights:today")
     user, _contact_row = _contact(request)
-    found = portal_claim_attachment_get_for(user, claimattachment_pk)
+    found = claim_attachment_get_for(user, claimattachment_pk)
     return file_download(found.file, found.name, found.content_type)
 
 
