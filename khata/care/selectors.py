@@ -169,7 +169,9 @@ def survey_list_for(user: AnyUser) -> QuerySet[Survey]:
         surveys = (
             Survey.objects.filter(client__in=Client.objects.filter(scope)) if scope else Survey.objects.all()
         )
-    return surveys.select_related("client", "contact", "answer")
+    return surveys.select_related(
+        "client", "contact", "answer", "answer__follow_up_task", "follow_up", "claim", "document"
+    )
 
 
 def survey_answer_list_for(user: AnyUser) -> QuerySet[SurveyAnswer]:

@@ -22,13 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from khata.care.models import Survey
+from khata.care.selectors import survey_list_for
 from khata.care.survey_scheduling import _language_of
 from khata.care.surveys import (
     SCORE_RANGE,
     SurveyError,
     survey_answer,
     survey_by_token,
-    survey_list_for,
     survey_refusal,
 )
 from khata.care.views import staff_page

@@ -321,17 +321,6 @@ def _follow_up(survey: Survey, answer: SurveyAnswer, *, by: User | None, now: dt
 # --- reading --------------------------------------------------------------------------------------
 
 
-def survey_list_for(user: AnyUser) -> QuerySet[Survey]:
-    """The surveys of the clients the staff user sees, with their answer and follow-up claim."""
-    scope = client_scope(user)
-    if scope is None or not is_staff_user(user):
-        return Survey.objects.none()
-    client_ids = Client.objects.filter(scope).values("pk")
-    return Survey.objects.filter(client_id__in=client_ids).select_related(
-        "client", "contact", "answer", "answer__follow_up_task", "follow_up"
-    )
-
-
 def survey_open_for(user: AnyUser, *, now: dt.datetime | None = None) -> QuerySet[Survey]:
     """The contact's own surveys that still wait for an answer (not answered, not expired)."""
     if not isinstance(user, User) or not user.is_active or user.role != User.Role.CONTACT:

@@ -15,12 +15,12 @@ from django.urls import reverse
 
 from khata.care.configuration import survey_settings_get
 from khata.care.models import Claim, Survey, SurveyAnswer, SurveySettings
+from khata.care.selectors import survey_list_for
 from khata.care.survey_scheduling import ACT_JOB, CLAIM_JOB, QUARTER_JOB, quarter_of
 from khata.care.surveys import (
     SurveyError,
     survey_answer,
     survey_by_token,
-    survey_list_for,
     survey_send,
     survey_token,
     token_hash,
@@ -315,6 +315,19 @@ def test_closed_claim_gets_one_survey(claim_at: ClaimAt, contact_a: User) -> Non
     assert survey.trigger == "claim_closed"
     survey_answer(survey=survey, score=5)
     assert Event.objects.filter(kind="care.survey_answered", subject_id=claim.pk).exists()
+
+
+def test_the_list_links_the_claim_and_the_act_that_sent_each_survey(
+    accepted_act: Document, claim_at: ClaimAt, http_as: Any
+) -> None:
+    claim = claim_at("closed")
+    scheduler_pass(jobs=_jobs(ACT_JOB))
+    scheduler_pass(jobs=_jobs(CLAIM_JOB))
+    assert Survey.objects.filter(claim=claim).exists()
+    assert Survey.objects.filter(document=accepted_act).exists()
+    html = http_as("am").get(LIST).content.decode()
+    assert f'href="/care/{claim.pk}/"' in html
+    assert f'href="/documents/{accepted_act.pk}/"' in html and accepted_act.number in html
 
 
 def test_quarterly_goes_to_each_decision_maker_once_a_quarter(
