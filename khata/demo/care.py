@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.utils import timezone
+
 from khata.care.models import Claim, ReasonCode, RootCause, Survey, SurveyAnswer
 from khata.care.services import (
     claim_acknowledge,
@@ -101,7 +103,7 @@ class _Desk:
         self.specialists = list(User.objects.filter(role=User.Role.SPECIALIST, is_active=True).order_by("id"))
 
     def at(self, when: dt.datetime, call: Callable[..., T], **kwargs: Any) -> T:
-        with _clock(min(when, self.now - dt.timedelta(minutes=1))):
+        with _clock(when if when < self.now else self.now - dt.timedelta(minutes=1)):
             return call(**kwargs)
 
     def moment(self, days: int, hour: tuple[int, int] = (10, 16)) -> dt.datetime:
@@ -165,9 +167,11 @@ class _Desk:
     # The stories
 
     def stages(self) -> None:
-        # New: filed in the portal this morning.
+        # New: filed in the portal this morning (two hours ago, or at midnight when the day is younger).
+        midnight = timezone.localtime(self.now).replace(hour=0, minute=0, second=0, microsecond=0)
         self.file(
-            "Saffron Spice Co.", reason="quality", in_portal=True, when=self.now - dt.timedelta(hours=2),
+            "Saffron Spice Co.", reason="quality", in_portal=True,
+            when=max(self.now - dt.timedelta(hours=2), midnight),
             title="Product pages show the old pack sizes",
             description="The 200 g packs became 250 g last month but the shop pages still say 200 g.",
         )  # fmt: skip
