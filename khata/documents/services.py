@@ -180,6 +180,8 @@ EDITABLE_FIELDS = (
 )
 CONTRACT_FIELDS = ("parties", "start_date", "end_date", "auto_renew", "renewal_months", "notice_days")
 ACT_FIELDS = ("period_start", "period_end", "milestone")
+# The ends of a period, checked one against the other.
+PAIRED_FIELDS = (("start_date", "end_date"), ("period_start", "period_end"))
 
 
 def _check_fields(values: dict[str, Any], *, kind: DocumentKind, client: Client) -> dict[str, Any]:
@@ -300,6 +302,10 @@ def document_update(*, document: Document, by: User, **values: Any) -> Document:
     """Change a draft's fields."""
     document = _editable(document, by)
     merged = {field: getattr(document, field) for field in ("project", "contract") if field not in values}
+    # One end of a period is checked against the other as stored (a PATCH may send only one).
+    for pair in PAIRED_FIELDS:
+        if any(field in values for field in pair):
+            merged |= {field: getattr(document, field) for field in pair if field not in values}
     cleaned = _check_fields({**merged, **values}, kind=document.kind, client=document.client)
     changed = []
     for field, value in cleaned.items():

@@ -822,6 +822,19 @@ def test_a_kind_out_of_use_takes_no_new_documents(personas: dict[str, User | Non
     assert response.status_code == 400 and response.json()["kind"]
 
 
+def test_a_patch_ending_the_period_before_its_start_is_a_400(
+    personas: dict[str, User | None], docs: Docs
+) -> None:
+    draft = Document.objects.get(pk=docs.draft.pk)
+    assert draft.period_start is not None
+    before = list(Document.objects.filter(pk=draft.pk).values())
+    response = call(
+        _http(personas, "am"), "patch", f"/api/v1/documents/{draft.pk}/", {"period_end": "2000-01-01"}
+    )
+    assert response.status_code == 400 and response.json()["period_end"]
+    assert list(Document.objects.filter(pk=draft.pk).values()) == before
+
+
 # --- whatever arrives ------------------------------------------------------------------------------
 
 FUZZ = [

@@ -337,6 +337,22 @@ def test_contract_fields_belong_to_contracts(act: Document, am: User) -> None:
     assert set(refused.value.message_dict) == {"end_date", "amount_minor"}
 
 
+def test_one_end_of_a_period_is_checked_against_the_other_as_stored(
+    act: Document, contract: Document, am: User
+) -> None:
+    """A change that sends only the end (an API PATCH) is refused when it falls before the stored start."""
+    cases = [(act, "period_end", dt.date(2026, 11, 30)), (act, "period_start", dt.date(2027, 1, 1))]
+    cases += [(contract, "end_date", dt.date(2025, 12, 31)), (contract, "start_date", dt.date(2027, 1, 1))]
+    for document, field, value in cases:
+        before = list(Document.objects.filter(pk=document.pk).values())
+        with pytest.raises(DocumentError) as refused:
+            document_update(document=document, by=am, **{field: value})
+        assert set(refused.value.message_dict) == {"period_end" if "period" in field else "end_date"}
+        assert list(Document.objects.filter(pk=document.pk).values()) == before
+    changed = document_update(document=act, by=am, period_end=dt.date(2026, 12, 15))
+    assert (changed.period_start, changed.period_end) == (dt.date(2026, 12, 1), dt.date(2026, 12, 15))
+
+
 def test_contract_dates_and_notice_show_up_in_time(contract: Document, am: User, approver_a: User) -> None:
     document_send(document=contract, by=am)
     document_accept(document=contract, by=approver_a, name="Anita Approver")
