@@ -9,44 +9,26 @@ template prints ``row.html``. The texts are the template's msgids.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from khata.billing.models import Invoice
+from khata.core.links import url_by_id
 from khata.core.money import money_format
 
 
-@dataclass
+@dataclass(frozen=True)
 class ListRow:
-    """One invoice of the list: what its row shows, and the row itself."""
+    """One invoice of the list, its derived state and its whole ``<tr>`` (safe HTML)."""
 
     invoice: Invoice
     state: str
-    days_late: int
-    url: str
-    client_url: str
-    issued: str
-    due: str
-    total: str
-    balance: str  # "" for a draft or a credit note (shown as a dash)
-    owing: bool  # something is still to pay (the balance in bold)
-    badge: str
-    badge_label: str
-    html: str = ""  # the whole <tr>, safe HTML, set by list_rows
-
-
-def _url_of(name: str) -> Callable[[int], str]:
-    """``reverse(name, args=[pk])`` for many primary keys at the cost of one ``reverse``."""
-    marker = 2_147_483_647
-    prefix, _marker, suffix = reverse(name, args=[marker]).rpartition(str(marker))
-    return lambda pk: f"{prefix}{pk}{suffix}"
+    html: SafeString
 
 
 _BADGES = {
@@ -73,39 +55,44 @@ def _badge(invoice: Invoice, state: str, days_late: int) -> tuple[str, str]:
 _DASH = '<span class="faint">—</span>'
 
 
-def _row_html(row: ListRow, no_number: str) -> SafeString:
+def _row_html(
+    invoice: Invoice, *, url: str, client_url: str, issued: str, due: str, total: str, balance: str,
+    owing: bool, badge: tuple[str, str], no_number: str,
+) -> SafeString:  # fmt: skip
     """The row's ``<tr>``: every value escaped (``html.escape``, what Django's ``escape`` calls)."""
-    invoice, e = row.invoice, escape
+    e = escape
     client_name: str = invoice.client_name  # type: ignore[attr-defined]
     if invoice.number:
-        number = f'<a class="table__primary" href="{e(row.url)}">{e(invoice.number)}</a>'
+        number = f'<a class="table__primary" href="{e(url)}">{e(invoice.number)}</a>'
     else:
-        number = f'<a class="faint" href="{e(row.url)}">{e(no_number)}</a>'
+        number = f'<a class="faint" href="{e(url)}">{e(no_number)}</a>'
     credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
     if credit_note:
         credited = invoice.credits_number or ""  # type: ignore[attr-defined]
         number += f'<span class="table__sub">{e(_("credits %(number)s") % {"number": credited})}</span>'
     elif invoice.project_id:
         number += f'<span class="table__sub">{e(invoice.project_name)}</span>'  # type: ignore[attr-defined]
-    due = _DASH if credit_note else f'<time datetime="{invoice.due_date.isoformat()}">{e(row.due)}</time>'
-    if not row.balance:
-        balance = _DASH
+    due_cell = _DASH if credit_note else f'<time datetime="{invoice.due_date.isoformat()}">{e(due)}</time>'
+    if not balance:
+        balance_cell = _DASH
+    elif owing:
+        balance_cell = f"<strong>{e(balance)}</strong>"
     else:
-        balance = f"<strong>{e(row.balance)}</strong>" if row.owing else e(row.balance)
+        balance_cell = e(balance)
     return mark_safe(  # noqa: S308 (each value above is escaped)
         f'<tr><td class="nowrap">{number}</td>'
-        f'<td><a href="{e(row.client_url)}">{e(client_name)}</a></td>'
-        f'<td class="nowrap"><time datetime="{invoice.issue_date.isoformat()}">{e(row.issued)}</time></td>'
-        f'<td class="nowrap">{due}</td><td class="num nowrap">{e(row.total)}</td>'
-        f'<td class="num nowrap">{balance}</td>'
-        f'<td><span class="badge {e(row.badge)}">{e(row.badge_label)}</span></td></tr>'
+        f'<td><a href="{e(client_url)}">{e(client_name)}</a></td>'
+        f'<td class="nowrap"><time datetime="{invoice.issue_date.isoformat()}">{e(issued)}</time></td>'
+        f'<td class="nowrap">{due_cell}</td><td class="num nowrap">{e(total)}</td>'
+        f'<td class="num nowrap">{balance_cell}</td>'
+        f'<td><span class="badge {e(badge[0])}">{e(badge[1])}</span></td></tr>'
     )
 
 
 def list_rows(invoices: list[Invoice], today: dt.date) -> list[ListRow]:
     """The list's rows, from ``invoice_rows_for`` (its annotated names); badges, sums and dates are
     worked out once per distinct value on the page."""
-    money, detail, client = money_format, _url_of("billing:detail"), _url_of("clients:detail")
+    money, detail, client = money_format, url_by_id("billing:detail"), url_by_id("clients:detail")
     no_number = _("draft, no number yet")
     badges: dict[tuple[bool, str, int], tuple[str, str]] = {}
     zero: dict[str, str] = {}
@@ -134,10 +121,8 @@ def list_rows(invoices: list[Invoice], today: dt.date) -> list[ListRow]:
                 zero[currency] = money(0, currency)
             balance = zero[currency]
         total = money(invoice.total_minor, currency)
-        row = ListRow(
-            invoice=invoice,
-            state=state,
-            days_late=days,
+        html = _row_html(
+            invoice,
             url=detail(invoice.pk),
             client_url=client(invoice.client_id),
             issued=day(invoice.issue_date),
@@ -145,9 +130,8 @@ def list_rows(invoices: list[Invoice], today: dt.date) -> list[ListRow]:
             total=f"−{total}" if credit_note else total,
             balance=balance,
             owing=bool(balance and owed),
-            badge=badges[key][0],
-            badge_label=badges[key][1],
+            badge=badges[key],
+            no_number=no_number,
         )
-        row.html = _row_html(row, no_number)
-        rows.append(row)
+        rows.append(ListRow(invoice=invoice, state=state, html=html))
     return rows

@@ -640,8 +640,7 @@ def payment_record(
         idempotency_key = idempotency_key.strip()
         if not idempotency_key or len(idempotency_key) > 100:
             raise _refuse("idempotency_key", _("An idempotency key has 1 to 100 characters."))
-        # A repeat is found under the invoice's lock (``_payment_insert``); looking for it here first as
-        # well cost every new payment a query.
+        # A repeat of the key is looked up once, under the invoice's lock, in ``_payment_insert``.
     try:
         return _payment_insert(
             invoice=invoice,

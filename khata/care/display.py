@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +16,7 @@ from khata.care.models import Claim, Severity
 from khata.care.selectors import ClaimRow
 from khata.care.services import SlaClock
 from khata.care.templatetags.care import sla_hours
+from khata.core.links import url_by_id
 
 _SEVERITY_BADGE = {"critical": "danger", "high": "warning", "low": "muted"}
 _STATUS_BADGE = {"new": "info", "resolved": "success", "closed": "muted"}
@@ -53,18 +53,6 @@ class ClaimListRow:
     received: str
 
 
-class _Links:
-    """Links to claims and clients from one URL lookup each (the pattern only varies by id)."""
-
-    _MARK = 987654321
-
-    def __init__(self, name: str) -> None:
-        self.head, self.tail = reverse(name, args=[self._MARK]).split(str(self._MARK))
-
-    def __call__(self, pk: int) -> str:
-        return f"{self.head}{pk}{self.tail}"
-
-
 def _clock_text(clock: SlaClock, labels: dict[str, str]) -> ClockText:
     running = ""
     if clock.running:
@@ -86,7 +74,7 @@ def _clock_text(clock: SlaClock, labels: dict[str, str]) -> ClockText:
 
 def claim_list_rows(rows: list[ClaimRow]) -> list[ClaimListRow]:
     """The claims list's rows, printed once each in the reader's language and time zone."""
-    claim_url, client_url = _Links("care:detail"), _Links("clients:detail")
+    claim_url, client_url = url_by_id("care:detail"), url_by_id("clients:detail")
     # Each label translated once a page, not once a row.
     severities = {value: str(label) for value, label in Severity.choices}
     statuses = {value: str(label) for value, label in Claim.Status.choices}

@@ -44,6 +44,12 @@ def _currency_pattern(locale_name: str) -> tuple[Locale, NumberPattern]:
     return locale, locale.currency_formats["standard"]
 
 
+def _babel(minor: int, currency: str, locale_name: str) -> str:
+    """Babel's text for a sum (its ``format_currency``, with the pattern parsed once per locale)."""
+    locale, pattern = _currency_pattern(locale_name)
+    return str(pattern.apply(from_minor(minor, currency), locale, currency=currency))
+
+
 @cache
 def _money_shape(locale_name: str, currency: str) -> tuple[str, str, str, str, int, int, int] | None:
     """What Babel writes around a sum of ``currency`` in ``locale_name``: (prefix, suffix, group
@@ -54,15 +60,13 @@ def _money_shape(locale_name: str, currency: str) -> tuple[str, str, str, str, i
     primary, secondary = pattern.grouping
     shape = ("", "", get_group_symbol(locale), get_decimal_symbol(locale), primary, secondary, digits)
     zero = _shaped(0, shape)
-    written = str(pattern.apply(from_minor(0, currency), locale, currency=currency))
+    written = _babel(0, currency, locale_name)
     if written.count(zero) != 1:
         return None
     prefix, _zero, suffix = written.partition(zero)
     shape = (prefix, suffix, *shape[2:])
     for probe in (1, 99, 1_000_00, 1_234_567_89, 98_765_432_101_234, 10**digits, 123_456):
-        if _shaped(probe, shape) != str(
-            pattern.apply(from_minor(probe, currency), locale, currency=currency)
-        ):
+        if _shaped(probe, shape) != _babel(probe, currency, locale_name):
             return None
     return shape
 
@@ -87,13 +91,12 @@ def money_format(minor: int, currency: str, language: str | None = None) -> str:
     """A sum for people, in the UI language's conventions: ₹1,23,45,678.50 (Babel's ``format_currency``).
 
     A list of invoices formats a hundred sums: a non-negative one is written from the shape Babel
-    gives the currency (checked against Babel once per locale and currency), ten times faster.
+    gives the currency (checked against Babel once per locale and currency), eight times faster.
     """
     locale_name = number_locale(language)
     if minor >= 0 and (shape := _money_shape(locale_name, currency)) is not None:
         return _shaped(minor, shape)
-    locale, pattern = _currency_pattern(locale_name)
-    return str(pattern.apply(from_minor(minor, currency), locale, currency=currency))
+    return _babel(minor, currency, locale_name)
 
 
 def number_format(value: int | Decimal, language: str | None = None) -> str:

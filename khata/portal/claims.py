@@ -420,10 +420,11 @@ def _claim_action(
     act: Callable[[Claim, User, dict[str, Any]], object],
     done: str,
     *,
+    form_name: str,
     anchor: str = "",
 ) -> HttpResponse:
     """A client's step on its claim: the form checked, the service called, its refusal shown beside the
-    form on the claim page (400), or the page again with a message."""
+    form on the claim page (the page's ``form_name`` form, 400), or the page again with a message."""
     if is_staff_user(request.user):
         return redirect("insights:today")
     user, _contact_row = _contact(request)
@@ -436,12 +437,8 @@ def _claim_action(
         else:
             messages.success(request, done)
             return redirect(reverse("portal:claim", args=[found.pk]) + anchor)
-    forms: dict[str, Any] = {
-        ConfirmForm: {"confirm_form": form},
-        ReopenForm: {"reopen_form": form},
-        ClaimFileForm: {"file_form": form},
-    }[type(form)]
-    return _page(request, found.pk, **forms)
+    shown: dict[str, Any] = {form_name: form}
+    return _page(request, found.pk, **shown)
 
 
 @require_POST
@@ -454,6 +451,7 @@ def claim_confirm_view(request: HttpRequest, claim_pk: int) -> HttpResponse:
         ConfirmForm(request.POST),
         lambda claim, user, data: claim_confirm(claim=claim, by=user, note=data["note"]),
         _("Thank you for confirming: the claim is closed."),
+        form_name="confirm_form",
     )
 
 
@@ -467,6 +465,7 @@ def claim_reopen_view(request: HttpRequest, claim_pk: int) -> HttpResponse:
         ReopenForm(request.POST),
         lambda claim, user, data: claim_reopen(claim=claim, by=user, reason=data["reason"]),
         _("Your account manager is told that it is not fixed yet."),
+        form_name="reopen_form",
     )
 
 
@@ -480,6 +479,7 @@ def claim_file_add_view(request: HttpRequest, claim_pk: int) -> HttpResponse:
         ClaimFileForm(request.POST, request.FILES),
         lambda claim, user, data: claim_attachment_add(claim=claim, by=user, file=data["file"]),
         _("File added: your account manager sees it on the claim."),
+        form_name="file_form",
         anchor="#files",
     )
 
